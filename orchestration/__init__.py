@@ -1,0 +1,1 @@
+"""SIKKEP Satu Data warehouse: the Dagster code location and the `sikkep` commands."""
