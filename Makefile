@@ -1,0 +1,50 @@
+# SIKKEP Satu Data warehouse. `make run` and `make test` take a fresh machine all the way.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_HOUSEHOLDS ?= 20000
+DEMO_PERIODS ?= 2
+DEMO_SEED ?= 1
+RAW_DIR := $(or $(SIKKEP_RAW_DIR),raw)
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+export DAGSTER_DISABLE_TELEMETRY := 1
+
+.PHONY: install run test bench ui docs clean dbt-parse
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+dbt-parse: install
+	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+
+run: install dbt-parse
+	@if [ -z "$$(find $(RAW_DIR) -mindepth 3 -type f \( -name '*.csv' -o -name '*.xlsx' \) 2>/dev/null | head -1)" ]; then \
+	  echo "No extracts in $(RAW_DIR)/: generating a demo data set ($(DEMO_HOUSEHOLDS) households, $(DEMO_PERIODS) periods)"; \
+	  $(BIN)/sikkep generate --households $(DEMO_HOUSEHOLDS) --periods $(DEMO_PERIODS) --seed $(DEMO_SEED) --out $(RAW_DIR); \
+	fi
+	$(BIN)/sikkep refresh
+	$(BIN)/sikkep status
+
+test: install dbt-parse
+	$(BIN)/python -m pytest -q
+
+bench: install dbt-parse
+	$(BIN)/python -m orchestration.bench
+
+ui: install dbt-parse
+	$(BIN)/python -m orchestration.serve
+
+docs: install dbt-parse
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --static --target-path ../warehouse/docs
+
+clean:
+	rm -rf warehouse/build warehouse/published warehouse/exports

@@ -1,0 +1,91 @@
+"""The `sikkep` commands: generate, refresh, status, train-linkage."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .progress import Progress
+from .settings import get_settings
+
+
+def _generate(args) -> int:
+    from .synth.generate import generate
+
+    out = Path(args.out)
+    summary = generate(households=args.households, seed=args.seed, periods=args.periods, out_dir=out,
+                       key_dir=Path(args.key_dir) if args.key_dir else None,
+                       kabupaten=args.kabupaten or get_settings().kabupaten, progress=Progress(not args.quiet or None))
+    print(f"Generated {args.households} households x {args.periods} periods into {out}")
+    if isinstance(summary, dict) and summary.get("key_dir"):
+        print(f"Answer key: {summary['key_dir']}")
+    return 0
+
+
+def _refresh(args) -> int:
+    from .refresh import run_refresh
+
+    settings = get_settings()
+    outcome = run_refresh()
+    print(outcome.reason())
+    if outcome.published:
+        print(f"Published files: {settings.published_dir / 'public.duckdb'} (aggregates), "
+              f"{settings.published_dir / 'restricted.duckdb'} (by-name, restricted)")
+        print(f"Exports: {settings.exports_dir}")
+    return outcome.exit_code
+
+
+def _status(args) -> int:
+    from .status import status_report
+
+    report = status_report(get_settings())
+    print(json.dumps(report, indent=2, default=str) if args.json else report["text"])
+    return 0
+
+
+def _train(args) -> int:
+    from .linkage_cli import train_linkage
+
+    return train_linkage(get_settings(), Progress(), out=Path(args.out) if args.out else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sikkep", description="SIKKEP Satu Data poverty-data warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write realistic synthetic extracts (+ answer key beside them)")
+    g.add_argument("--households", type=int, default=20000)
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--periods", type=int, default=2)
+    g.add_argument("--out", default=str(get_settings().raw_dir))
+    g.add_argument("--key-dir", default=None, help="answer key folder (default: <out>_answer_key beside --out)")
+    g.add_argument("--kabupaten", default=None, help="Kemendagri code (default SIKKEP_KABUPATEN)")
+    g.add_argument("--quiet", action="store_true")
+    g.set_defaults(func=_generate)
+
+    r = sub.add_parser("refresh", help="run the full refresh now (ingest, gates, linkage, marts, indicators, publish)")
+    r.set_defaults(func=_refresh)
+
+    s = sub.add_parser("status", help="what is published, from which extracts, and the last run's gates")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_status)
+
+    t = sub.add_parser("train-linkage", help="re-train the Splink model on the staged data and write its JSON")
+    t.add_argument("--out", default=None, help="model path (default: the committed orchestration/linkage/model.json)")
+    t.set_defaults(func=_train)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Contract-driven ingest of agency extracts into the raw layer."""

@@ -1,0 +1,95 @@
+"""Extract contracts: one YAML per source (folder, columns and their header aliases, unit, program)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..settings import CONTRACTS_DIR
+
+KINDS = {"registry", "program", "aggregate"}
+UNITS = {"person", "family", "household", "aggregate"}
+
+
+def header_key(text: object) -> str:
+    """Header names vary in case, spacing and punctuation: `No KK`, `NO_KK`, `no.kk` -> `NOKK`."""
+    return re.sub(r"[^0-9A-Z]", "", str(text or "").upper())
+
+
+@dataclass(frozen=True)
+class Contract:
+    source: str
+    title: str
+    agency: str
+    kind: str
+    unit: str
+    program: str | None
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    identifiers: dict[str, str] = field(default_factory=dict)
+    social_assistance: bool = True
+    header_scan_rows: int = 30
+    digest: str = ""
+
+    @property
+    def alias_index(self) -> dict[str, str]:
+        """normalised header -> canonical column (first contract column wins on a clash)."""
+        index: dict[str, str] = {}
+        for canonical, aliases in self.columns.items():
+            for alias in (canonical, *aliases):
+                index.setdefault(header_key(alias), canonical)
+        return index
+
+
+def _parse(path: Path) -> Contract:
+    text = path.read_bytes()
+    data = yaml.safe_load(text) or {}
+    where = f"contract {path.name}"
+    source = data.get("source")
+    if source != path.stem:
+        raise ValueError(f"{where}: 'source' must equal the file name ({path.stem!r}), got {source!r}")
+    if data.get("kind") not in KINDS:
+        raise ValueError(f"{where}: 'kind' must be one of {sorted(KINDS)}")
+    if data.get("unit") not in UNITS:
+        raise ValueError(f"{where}: 'unit' must be one of {sorted(UNITS)}")
+    columns = {str(k): tuple(str(a) for a in (v or [])) for k, v in (data.get("columns") or {}).items()}
+    if not columns:
+        raise ValueError(f"{where}: no columns")
+    bad = [c for c in columns if not re.fullmatch(r"[a-z][a-z0-9_]*", c)]
+    if bad:
+        raise ValueError(f"{where}: canonical column names must be snake_case: {bad}")
+    required = tuple(data.get("required") or ())
+    unknown = [c for c in required if c not in columns]
+    if unknown:
+        raise ValueError(f"{where}: required columns not among columns: {unknown}")
+    program = data.get("program")
+    if data["kind"] == "program" and not program:
+        raise ValueError(f"{where}: a program list needs a 'program' code")
+    return Contract(
+        source=source,
+        title=data.get("title", source),
+        agency=data.get("agency", ""),
+        kind=data["kind"],
+        unit=data["unit"],
+        program=program,
+        columns=columns,
+        required=required,
+        identifiers=dict(data.get("identifiers") or {}),
+        social_assistance=bool(data.get("social_assistance", True)),
+        header_scan_rows=int(data.get("header_scan_rows", 30)),
+        digest=hashlib.sha256(text).hexdigest()[:16],
+    )
+
+
+def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
+    directory = Path(directory or CONTRACTS_DIR)
+    return {c.source: c for c in (_parse(p) for p in sorted(directory.glob("*.yml")))}
+
+
+@lru_cache(maxsize=4)
+def default_contracts() -> dict[str, Contract]:
+    return load_contracts()

@@ -1,0 +1,81 @@
+"""Scan the drop zone raw/<source>/<period>/<file> and say what is wrong with what cannot be used."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .contracts import Contract
+
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+SUPPORTED = {".csv", ".xlsx"}
+IGNORED_NAMES = {"README.md", "readme.md", ".gitkeep", ".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass(frozen=True)
+class ExtractFile:
+    source: str
+    period: str
+    path: Path
+    rel: str          # relative to the raw dir, POSIX
+    sha256: str
+    size: int
+
+    @property
+    def reader(self) -> str:
+        return self.path.suffix.lower().lstrip(".")
+
+
+@dataclass(frozen=True)
+class DropZoneProblem:
+    rel: str
+    source: str
+    period: str | None
+    message: str
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _ignored(path: Path) -> bool:
+    return path.name in IGNORED_NAMES or path.name.startswith((".", "~$"))
+
+
+def scan(raw_dir: Path, contracts: dict[str, Contract]) -> tuple[list[ExtractFile], list[DropZoneProblem]]:
+    raw_dir = Path(raw_dir)
+    files: list[ExtractFile] = []
+    problems: list[DropZoneProblem] = []
+    if not raw_dir.is_dir():
+        return files, [DropZoneProblem(str(raw_dir), "", None, f"the raw directory {raw_dir} does not exist")]
+    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+        if any(_ignored(part) for part in path.relative_to(raw_dir).parents if part.name) or _ignored(path):
+            continue
+        rel = path.relative_to(raw_dir).as_posix()
+        parts = rel.split("/")
+        source = parts[0] if len(parts) > 1 else ""
+        if len(parts) < 3:
+            problems.append(DropZoneProblem(rel, source, None,
+                            f"file {rel}: not in a period folder; expected raw/<source>/<YYYY-MM>/<file>"))
+            continue
+        period = parts[1]
+        if source not in contracts:
+            problems.append(DropZoneProblem(rel, source, period,
+                            f"file {rel}: unknown source folder '{source}' (known: {', '.join(sorted(contracts))}); "
+                            "add a contract in orchestration/contracts/ or move the file"))
+            continue
+        if not PERIOD.match(period):
+            problems.append(DropZoneProblem(rel, source, period,
+                            f"file {rel}: malformed period folder '{period}'; expected YYYY-MM such as 2024-09"))
+            continue
+        if path.suffix.lower() not in SUPPORTED:
+            problems.append(DropZoneProblem(rel, source, period,
+                            f"file {rel}: unsupported file type '{path.suffix}'; send .csv or .xlsx"))
+            continue
+        files.append(ExtractFile(source, period, path, rel, sha256_of(path), path.stat().st_size))
+    return files, problems

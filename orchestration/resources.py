@@ -1,0 +1,49 @@
+"""The warehouse resource: where the drop zone, the build database and the publication live."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from .settings import Settings, get_settings
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Paths come from SIKKEP_* variables (orchestration/settings.py); blank config means 'from env'."""
+
+    raw_dir: str = ""
+    warehouse_dir: str = ""
+    kabupaten: str = ""
+
+    @property
+    def settings(self) -> Settings:
+        base = get_settings()
+        return Settings(
+            raw_dir=Path(self.raw_dir).resolve() if self.raw_dir else base.raw_dir,
+            warehouse_dir=Path(self.warehouse_dir).resolve() if self.warehouse_dir else base.warehouse_dir,
+            kabupaten=self.kabupaten or base.kabupaten,
+        )
+
+    @contextmanager
+    def build_connection(self, read_only: bool = False):
+        """The build database. DuckDB allows one writer: assets run one at a time (in-process executor
+        and the `warehouse_writer` pool)."""
+        s = self.settings
+        s.build_dir.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(s.build_db), read_only=read_only,
+                             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def dbt_env(self) -> dict[str, str]:
+        s = self.settings
+        return {"SIKKEP_BUILD_DB": str(s.build_db), "SIKKEP_KABUPATEN": s.kabupaten,
+                "SIKKEP_WAREHOUSE_DIR": str(s.warehouse_dir), "SIKKEP_RAW_DIR": str(s.raw_dir)}
+
+    def export_env(self) -> None:
+        os.environ.update(self.dbt_env())
