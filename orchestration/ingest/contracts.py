@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -90,6 +91,16 @@ def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
     return {c.source: c for c in (_parse(p) for p in sorted(directory.glob("*.yml")))}
 
 
-@lru_cache(maxsize=4)
 def default_contracts() -> dict[str, Contract]:
-    return load_contracts()
+    """The project's contracts, plus (or overridden by) those in SIKKEP_CONTRACTS_DIR if set: a district
+    adds a new agency list by dropping one YAML file there, without touching the code."""
+    extra = os.environ.get("SIKKEP_CONTRACTS_DIR")
+    return _cached_contracts(str(CONTRACTS_DIR), extra or "")
+
+
+@lru_cache(maxsize=8)
+def _cached_contracts(base: str, extra: str) -> dict[str, Contract]:
+    contracts = load_contracts(Path(base))
+    if extra:
+        contracts.update(load_contracts(Path(extra)))
+    return contracts

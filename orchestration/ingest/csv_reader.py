@@ -39,9 +39,9 @@ def decode(data: bytes, name: str) -> Decoded:
                            hint="save it as CSV UTF-8") from None
 
 
-def _records(text: str, delimiter: str, name: str, limit: int | None = None):
+def _records(text: str, delimiter: str, name: str, limit: int | None = None, strict: bool = True):
     """Yields (row_number, fields) where row_number counts records from 1, as a spreadsheet does."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
     n = 0
     try:
         for fields in reader:
@@ -59,7 +59,8 @@ def sniff_delimiter(text: str, name: str, score) -> str:
     best, best_score = ",", (-1, -1)
     for delim in DELIMITERS:
         try:
-            sample = [f for _, f in _records(text[:200_000], delim, name, limit=40)]
+            # lenient while sniffing (a sample may cut a quoted field); strict when reading for real
+            sample = [f for _, f in _records(text[:200_000], delim, name, limit=40, strict=False)]
         except ExtractError:
             continue
         s = (score(sample), max((len(f) for f in sample), default=0))
@@ -73,7 +74,4 @@ def read_csv_rows(path: Path, name: str, score) -> tuple[list[tuple[int, list[st
     text = decoded.text
     delim = sniff_delimiter(text, name, score)
     rows = list(_records(text, delim, name))
-    if text and not text.endswith(("\n", "\r")) and rows:
-        # A last record without its line end is normal; an open quote is caught by the strict reader.
-        pass
     return rows, decoded.encoding, delim

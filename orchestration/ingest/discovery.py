@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..privacy import mask_text
 from .contracts import Contract
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -33,6 +34,9 @@ class DropZoneProblem:
     source: str
     period: str | None
     message: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "message", mask_text(self.message))
 
 
 def sha256_of(path: Path) -> str:
