@@ -1,0 +1,101 @@
+-- Poverty by area (kabupaten / kecamatan / desa). Every area of the kabupaten has a row.
+-- households = unified households placed in the area; persons_desil_k = living members of households
+-- with desil <= k; penduduk / keluarga_dukcapil = Dukcapil JUMLAH_PENDUDUK / JUMLAH_KK of the current
+-- Dukcapil period, summed over the area's villages (NULL when Dukcapil reports none of them);
+-- extreme_poverty_pct = persons_desil_1 / penduduk x 100 (NULL when penduduk is NULL or 0).
+
+with areas as (
+
+    select level, kode_wilayah, nama_wilayah, kode_kecamatan, level_rank
+    from {{ ref('marts_dim_wilayah') }}
+
+),
+
+households as (
+
+    select household_id, desil, members from {{ ref('fct_household') }}
+
+),
+
+household_area as (
+
+    select household_id, level, kode_wilayah from {{ ref('bridge_household_area') }}
+
+),
+
+dukcapil as (
+
+    select kode_wilayah, period, jumlah_penduduk, jumlah_kk
+    from {{ ref('stg_dukcapil_agregat') }}
+
+),
+
+dukcapil_current as (
+
+    select d.kode_wilayah, d.jumlah_penduduk, d.jumlah_kk
+    from dukcapil as d
+    where d.period = (select max(period) from dukcapil)
+
+),
+
+villages as (
+
+    select kode_wilayah, kode_kecamatan from areas where level = 'desa'
+
+),
+
+dukcapil_by_area as (
+
+    select 'desa' as level, v.kode_wilayah, sum(d.jumlah_penduduk) as penduduk, sum(d.jumlah_kk) as keluarga
+    from villages as v inner join dukcapil_current as d on d.kode_wilayah = v.kode_wilayah
+    group by v.kode_wilayah
+    union all
+    select 'kecamatan', v.kode_kecamatan, sum(d.jumlah_penduduk), sum(d.jumlah_kk)
+    from villages as v inner join dukcapil_current as d on d.kode_wilayah = v.kode_wilayah
+    group by v.kode_kecamatan
+    union all
+    select 'kabupaten', '{{ var("kabupaten") }}', sum(d.jumlah_penduduk), sum(d.jumlah_kk)
+    from villages as v inner join dukcapil_current as d on d.kode_wilayah = v.kode_wilayah
+
+),
+
+household_counts as (
+
+    select
+        ha.level,
+        ha.kode_wilayah,
+        count(*) as households,
+        sum(case when h.desil = 1 then 1 else 0 end) as households_desil_1,
+        sum(case when h.desil <= 4 then 1 else 0 end) as households_desil_1_4,
+        sum(case when h.desil = 1 then h.members else 0 end) as persons_desil_1,
+        sum(case when h.desil <= 4 then h.members else 0 end) as persons_desil_1_4
+    from household_area as ha
+    inner join households as h on h.household_id = ha.household_id
+    group by ha.level, ha.kode_wilayah
+
+),
+
+final as (
+
+    select
+        a.level,
+        a.kode_wilayah,
+        a.nama_wilayah,
+        d.penduduk,
+        d.keluarga as keluarga_dukcapil,
+        coalesce(c.households, 0) as households,
+        coalesce(c.households_desil_1, 0) as households_desil_1,
+        coalesce(c.households_desil_1_4, 0) as households_desil_1_4,
+        coalesce(c.persons_desil_1, 0) as persons_desil_1,
+        coalesce(c.persons_desil_1_4, 0) as persons_desil_1_4,
+        case
+            when d.penduduk is null or d.penduduk = 0 then null
+            else round(100.0 * coalesce(c.persons_desil_1, 0) / d.penduduk, 4)
+        end as extreme_poverty_pct
+    from areas as a
+    left join household_counts as c on c.level = a.level and c.kode_wilayah = a.kode_wilayah
+    left join dukcapil_by_area as d on d.level = a.level and d.kode_wilayah = a.kode_wilayah
+
+)
+
+select * from final

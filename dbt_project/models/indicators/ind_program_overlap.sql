@@ -1,0 +1,51 @@
+-- Program overlap across the kabupaten: for every ordered pair of programs (diagonal included: a
+-- program with itself = its recipient households), the number of households placed in the kabupaten
+-- that receive both in the current program lists.
+
+with programs as (
+
+    select code as program from {{ ref('dim_program') }}
+
+),
+
+households as (
+
+    select h.*
+    from {{ ref('fct_household') }} as h
+    inner join {{ ref('bridge_household_area') }} as ha
+        on ha.household_id = h.household_id and ha.level = 'kabupaten'
+
+),
+
+household_program as (
+
+    {% set program_codes = ['pkh', 'bpnt', 'pbi_jk', 'blt_dd', 'rtlh', 'baznas', 'kur'] %}
+    {% for code in program_codes %}
+    select household_id, '{{ code }}' as program from households where {{ code }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+pairs as (
+
+    select a.program as program_a, b.program as program_b, count(*) as households_both
+    from household_program as a
+    inner join household_program as b on b.household_id = a.household_id
+    group by a.program, b.program
+
+),
+
+final as (
+
+    select
+        pa.program as program_a,
+        pb.program as program_b,
+        coalesce(p.households_both, 0) as households_both
+    from programs as pa
+    cross join programs as pb
+    left join pairs as p on p.program_a = pa.program and p.program_b = pb.program
+
+)
+
+select * from final

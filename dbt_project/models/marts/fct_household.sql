@@ -1,0 +1,194 @@
+-- The "Satu Data" household (keluarga) fact: one row per unified household of linkage.
+-- Definitions (docs: design.md "Definitions the contract relies on"):
+--   members          living persons whose current household it is
+--   present rows     current rows of members; a registry row counts only with status present
+--                    (DTKS moved / not found withdraw only DTKS's own claim)
+--   desil_dtks/p3ke  poorest (min) desil of the present members' current DTKS / P3KE rows
+--   desil            poorest of the current registry desils; NULL = unknown (not eligible)
+--   in_dtks/in_p3ke  a present member has a current DTKS / P3KE row
+--   program flags    a member is a recipient in the CURRENT list of that program (PBI NONAKTIF is not)
+--   programs_count   number of current lists (all, including KUR) naming the household
+--   sikkep_priority  in P3KE and in DTKS and no social-assistance program (every list except KUR)
+--   area             village (kode_wilayah) of the current registry record; kode_kecamatan always
+--                    when known; kode_wilayah NULL when only a kecamatan is known
+
+with records as (
+
+    select * from {{ ref('int_person_records') }}
+
+),
+
+record_person as (
+
+    select record_id, person_id from {{ source('linkage', 'record_person') }}
+
+),
+
+person_household as (
+
+    select
+        person_id,
+        household_id,
+        coalesce(deceased, false) as deceased,
+        coalesce(is_head, false) as is_head
+    from {{ source('linkage', 'person_household') }}
+    where household_id is not null
+
+),
+
+programs as (
+
+    select code as program, social_assistance from {{ ref('dim_program') }}
+
+),
+
+households as (
+
+    select
+        household_id,
+        sum(case when deceased then 0 else 1 end) as members,
+        min(case when is_head and not deceased then person_id end) as head_by_linkage
+    from person_household
+    group by household_id
+
+),
+
+member_rows as (
+
+    select
+        ph.household_id,
+        ph.person_id,
+        ph.is_head,
+        r.record_id,
+        r.source,
+        r.period,
+        r.kind,
+        r.program,
+        r.recipient,
+        r.no_kk,
+        r.no_kk_valid,
+        r.hubungan,
+        r.kode_desa,
+        coalesce(r.kode_kecamatan, substring(r.kode_desa, 1, 8)) as kode_kecamatan,
+        r.desil
+    from records as r
+    inner join record_person as rp on rp.record_id = r.record_id
+    inner join person_household as ph on ph.person_id = rp.person_id
+    where r.is_current
+      and not ph.deceased
+      and (r.kind <> 'registry' or coalesce(r.status_keberadaan, 'ada') = 'ada')
+
+),
+
+registry_summary as (
+
+    select
+        household_id,
+        min(case when source = 'dtks' then desil end) as desil_dtks,
+        min(case when source = 'p3ke' then desil end) as desil_p3ke,
+        min(desil) as desil,
+        max(case when source = 'dtks' then 1 else 0 end) = 1 as in_dtks,
+        max(case when source = 'p3ke' then 1 else 0 end) = 1 as in_p3ke,
+        min(case when hubungan = 'kepala' then person_id end) as head_by_registry
+    from member_rows
+    where kind = 'registry'
+    group by household_id
+
+),
+
+program_summary as (
+
+    select
+        m.household_id,
+        max(case when m.program = 'pkh' then 1 else 0 end) = 1 as pkh,
+        max(case when m.program = 'bpnt' then 1 else 0 end) = 1 as bpnt,
+        max(case when m.program = 'pbi_jk' then 1 else 0 end) = 1 as pbi_jk,
+        max(case when m.program = 'blt_dd' then 1 else 0 end) = 1 as blt_dd,
+        max(case when m.program = 'rtlh' then 1 else 0 end) = 1 as rtlh,
+        max(case when m.program = 'baznas' then 1 else 0 end) = 1 as baznas,
+        max(case when m.program = 'kur' then 1 else 0 end) = 1 as kur,
+        count(distinct m.program) as programs_count,
+        count(distinct case when coalesce(p.social_assistance, true) then m.program end) as social_programs_count
+    from member_rows as m
+    left join programs as p on p.program = m.program
+    where m.kind = 'program'
+      and m.program is not null
+      and coalesce(m.recipient, true)
+    group by m.household_id
+
+),
+
+area_ranked as (
+
+    -- registry rows before program rows; rows naming a village before rows naming only a kecamatan
+    select
+        household_id,
+        kode_desa,
+        kode_kecamatan,
+        row_number() over (
+            partition by household_id
+            order by
+                case when kind = 'registry' then 0 else 1 end,
+                case when kode_desa is not null then 0 when kode_kecamatan is not null then 1 else 2 end,
+                case when is_head then 0 else 1 end,
+                case when source = 'dtks' then 0 when source = 'p3ke' then 1 else 2 end,
+                record_id
+        ) as rn
+    from member_rows
+
+),
+
+kk_ranked as (
+
+    select
+        household_id,
+        no_kk,
+        row_number() over (
+            partition by household_id
+            order by
+                case when no_kk_valid then 0 else 1 end,
+                case when kind = 'registry' then 0 else 1 end,
+                case when is_head or hubungan = 'kepala' then 0 else 1 end,
+                case when source = 'dtks' then 0 when source = 'p3ke' then 1 else 2 end,
+                record_id
+        ) as rn
+    from member_rows
+    where no_kk is not null
+
+),
+
+final as (
+
+    select
+        h.household_id,
+        kk.no_kk,
+        area.kode_desa as kode_wilayah,
+        area.kode_kecamatan,
+        coalesce(h.head_by_linkage, reg.head_by_registry) as head_person_id,
+        h.members,
+        reg.desil,
+        reg.desil_dtks,
+        reg.desil_p3ke,
+        coalesce(reg.in_dtks, false) as in_dtks,
+        coalesce(reg.in_p3ke, false) as in_p3ke,
+        coalesce(prog.pkh, false) as pkh,
+        coalesce(prog.bpnt, false) as bpnt,
+        coalesce(prog.pbi_jk, false) as pbi_jk,
+        coalesce(prog.blt_dd, false) as blt_dd,
+        coalesce(prog.rtlh, false) as rtlh,
+        coalesce(prog.baznas, false) as baznas,
+        coalesce(prog.kur, false) as kur,
+        coalesce(prog.programs_count, 0) as programs_count,
+        coalesce(prog.social_programs_count, 0) as social_programs_count,
+        coalesce(reg.in_p3ke, false)
+            and coalesce(reg.in_dtks, false)
+            and coalesce(prog.social_programs_count, 0) = 0 as sikkep_priority
+    from households as h
+    left join registry_summary as reg on reg.household_id = h.household_id
+    left join program_summary as prog on prog.household_id = h.household_id
+    left join area_ranked as area on area.household_id = h.household_id and area.rn = 1
+    left join kk_ranked as kk on kk.household_id = h.household_id and kk.rn = 1
+
+)
+
+select * from final

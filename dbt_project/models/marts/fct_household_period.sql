@@ -1,0 +1,147 @@
+-- Household registry state per registry period (history), the input of ind_graduation.
+-- Snapshot at period P: for each registry source (DTKS, P3KE) its newest delivery at or before P.
+-- A record belongs to its person's CURRENT household (linkage); a person without one (died, moved
+-- away) is kept with the household of the other persons of the same source family at P, or else in a
+-- synthetic household key 'gone:<source>:<family>' that never appears in later periods.
+-- present = at least one row with status present; desil = poorest desil of the present rows; area =
+-- village / kecamatan of the present rows (DTKS first).
+
+with records as (
+
+    select * from {{ ref('int_person_records') }} where kind = 'registry'
+
+),
+
+record_person as (
+
+    select record_id, person_id from {{ source('linkage', 'record_person') }}
+
+),
+
+person_household as (
+
+    select person_id, household_id from {{ source('linkage', 'person_household') }}
+
+),
+
+registry_periods as (
+
+    select distinct period from records
+
+),
+
+source_periods as (
+
+    select distinct source, period from records
+
+),
+
+snapshots as (
+
+    select
+        p.period as snapshot_period,
+        s.source,
+        max(s.period) as source_period
+    from registry_periods as p
+    inner join source_periods as s on s.period <= p.period
+    group by p.period, s.source
+
+),
+
+snapshot_rows as (
+
+    select
+        sn.snapshot_period,
+        r.record_id,
+        r.source,
+        r.family_ref,
+        r.desil,
+        r.kode_desa,
+        coalesce(r.kode_kecamatan, substring(r.kode_desa, 1, 8)) as kode_kecamatan,
+        coalesce(r.status_keberadaan, 'ada') = 'ada' as is_present,
+        rp.person_id,
+        ph.household_id
+    from snapshots as sn
+    inner join records as r on r.source = sn.source and r.period = sn.source_period
+    inner join record_person as rp on rp.record_id = r.record_id
+    left join person_household as ph on ph.person_id = rp.person_id
+
+),
+
+family_household as (
+
+    select
+        *,
+        case when family_ref is not null then
+            min(household_id) over (partition by snapshot_period, source, family_ref)
+        end as family_household_id
+    from snapshot_rows
+
+),
+
+keyed as (
+
+    select
+        snapshot_period,
+        record_id,
+        source,
+        desil,
+        kode_desa,
+        kode_kecamatan,
+        is_present,
+        coalesce(
+            household_id,
+            family_household_id,
+            {{ dbt.concat(["'gone:'", "source", "':'", "coalesce(family_ref, person_id)"]) }}
+        ) as household_key
+    from family_household
+
+),
+
+area_ranked as (
+
+    select
+        snapshot_period,
+        household_key,
+        kode_desa,
+        kode_kecamatan,
+        row_number() over (
+            partition by snapshot_period, household_key
+            order by
+                case when is_present then 0 else 1 end,
+                case when kode_desa is not null then 0 when kode_kecamatan is not null then 1 else 2 end,
+                case when source = 'dtks' then 0 else 1 end,
+                record_id
+        ) as rn
+    from keyed
+
+),
+
+summary as (
+
+    select
+        snapshot_period,
+        household_key,
+        max(case when is_present then 1 else 0 end) = 1 as present,
+        min(case when is_present then desil end) as desil
+    from keyed
+    group by snapshot_period, household_key
+
+),
+
+final as (
+
+    select
+        s.snapshot_period as period,
+        s.household_key,
+        s.present,
+        s.desil,
+        case when s.present then a.kode_desa end as kode_wilayah,
+        case when s.present then a.kode_kecamatan end as kode_kecamatan
+    from summary as s
+    left join area_ranked as a
+        on a.snapshot_period = s.snapshot_period and a.household_key = s.household_key and a.rn = 1
+
+)
+
+select * from final

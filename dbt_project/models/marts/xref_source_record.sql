@@ -1,0 +1,42 @@
+-- Every person row of every source (int_person_records) exactly once, with the person linkage gave it
+-- and that person's CURRENT household (NULL when no current source claims the person).
+
+with records as (
+
+    select * from {{ ref('int_person_records') }}
+
+),
+
+record_person as (
+
+    select record_id, person_id, match_method, match_probability
+    from {{ source('linkage', 'record_person') }}
+
+),
+
+person_household as (
+
+    select person_id, household_id from {{ source('linkage', 'person_household') }}
+
+),
+
+final as (
+
+    select
+        r.source,
+        r.period,
+        r.source_file,
+        r.source_sheet,
+        r.source_row,
+        rp.person_id,
+        ph.household_id,
+        rp.match_method,
+        rp.match_probability,
+        r.record_id
+    from records as r
+    left join record_person as rp on rp.record_id = r.record_id
+    left join person_household as ph on ph.person_id = rp.person_id
+
+)
+
+select * from final
