@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+from pathlib import Path
 
 import dagster as dg
 
@@ -47,7 +48,7 @@ def drop_zone_state(raw_dir, previous: dict) -> dict:
             if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
                 state[rel] = old
             else:
-                state[rel] = [st.st_size, st.st_mtime_ns, sha256_of(path)]
+                state[rel] = [st.st_size, st.st_mtime_ns, sha256_of(Path(path))]
     return state
 
 

@@ -1,0 +1,54 @@
+"""The dbt models as Dagster assets, in two steps around the linkage: staging+intermediate, then
+marts+indicators. dbt tests become asset checks; a failing test fails the step and stops what follows."""
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from ...dbt_runtime import dbt_executable, dbt_vars_arg, ensure_manifest
+from ...resources import WarehouseResource
+from ...settings import DBT_PROJECT_DIR
+from ..ingest.assets import WRITER_POOL
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+MANIFEST = ensure_manifest()
+
+LAYER_GROUPS = {"staging": "staging", "intermediate": "staging", "marts": "marts",
+                "indicators": "indicators", "reference": "reference"}
+
+
+class SikkepTranslator(DagsterDbtTranslator):
+    """Asset keys are <schema>/<name>: raw/dtks (sources), staging/stg_dtks, marts/fct_household …"""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema") or "main"
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        schema = dbt_resource_props.get("config", {}).get("schema") or ""
+        return LAYER_GROUPS.get(schema, "transform")
+
+
+translator = SikkepTranslator()
+dbt_resource = DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+                              dbt_executable=dbt_executable())
+
+
+def _build(context, warehouse: WarehouseResource):
+    warehouse.export_env()
+    yield from dbt_resource.cli(["build", *dbt_vars_arg()], context=context).stream()
+
+
+@dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL,
+            name="dbt_staging", select="path:seeds path:models/staging path:models/intermediate")
+def dbt_staging(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    yield from _build(context, warehouse)
+
+
+@dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL,
+            name="dbt_marts", select="path:models/marts path:models/indicators")
+def dbt_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    yield from _build(context, warehouse)
