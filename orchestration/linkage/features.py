@@ -1,0 +1,73 @@
+"""Comparison columns derived in SQL from canonical person records.
+
+Input: any relation with the canonical person columns of ``intermediate.int_person_records``
+(at least ``record_id, source, nik, nik_suspect, no_kk, no_kk_valid, name_key, tanggal_lahir,
+jenis_kelamin, kode_desa, kode_kecamatan``). Missing optional columns are tolerated by
+:func:`feature_select_sql` only when the caller passes ``columns``.
+
+Output columns (one row per record, ``unique_id`` = ``record_id``):
+
+- ``nik``: the 16-digit NIK or NULL; ``nik_suspect``: digits not trusted (Excel-zeroed, scientific).
+- ``nik12`` (region + birth-date part), ``nik15`` (Excel keeps 15 significant digits),
+  ``nik_serial`` (last 4): NIKs are compared by STRUCTURE, not by edit distance.
+  ``nik12`` is NULL when the date part is all zeros (a scientific-notation NIK) so that mangled
+  NIKs do not form one giant block.
+- ``nik_dob_ok``: 'Y' when the NIK's birth-date part agrees with the row's own birth date and sex
+  (day + 40 for women), 'N' when it disagrees (typically the head's or a neighbour's NIK typed on
+  this row), NULL when unknown.
+- ``name_key``, ``name_ns`` (without spaces: Nurhayati = Nur Hayati), ``name_first``,
+  ``name_last``: tokens.
+- ``dob`` (DATE), ``sex``, ``kode_desa``, ``kode_kecamatan``, ``no_kk`` (valid No KK only).
+"""
+from __future__ import annotations
+
+FEATURE_COLUMNS = [
+    "unique_id", "source", "nik", "nik_suspect", "nik12", "nik15", "nik_serial", "nik_dob_ok",
+    "name_key", "name_ns", "name_first", "name_last", "dob", "sex", "kode_desa",
+    "kode_kecamatan", "no_kk",
+]
+
+
+def feature_select_sql(records_sql: str) -> str:
+    """SQL selecting the Splink input columns from ``records_sql`` (a table name or a
+    parenthesised subquery)."""
+    return f"""
+WITH r AS (
+    SELECT
+        CAST(record_id AS VARCHAR) AS unique_id,
+        CAST(source AS VARCHAR) AS source,
+        CASE WHEN regexp_full_match(CAST(nik AS VARCHAR), '[0-9]{{16}}') THEN CAST(nik AS VARCHAR) END AS nik,
+        COALESCE(CAST(nik_suspect AS BOOLEAN), FALSE) AS nik_suspect,
+        CASE WHEN COALESCE(CAST(no_kk_valid AS BOOLEAN), FALSE)
+                  AND regexp_full_match(CAST(no_kk AS VARCHAR), '[0-9]{{16}}')
+                  AND CAST(no_kk AS VARCHAR) NOT LIKE '%0000000000'
+             THEN CAST(no_kk AS VARCHAR) END AS no_kk,
+        NULLIF(trim(regexp_replace(lower(CAST(name_key AS VARCHAR)), '\\s+', ' ', 'g')), '') AS name_key,
+        TRY_CAST(tanggal_lahir AS DATE) AS dob,
+        CASE WHEN jenis_kelamin IN ('L', 'P') THEN jenis_kelamin END AS sex,
+        NULLIF(CAST(kode_desa AS VARCHAR), '') AS kode_desa,
+        NULLIF(CAST(kode_kecamatan AS VARCHAR), '') AS kode_kecamatan
+    FROM {records_sql}
+)
+SELECT
+    unique_id, source, nik, nik_suspect,
+    CASE WHEN nik IS NOT NULL AND substr(nik, 7, 6) <> '000000' THEN substr(nik, 1, 12) END AS nik12,
+    CASE WHEN nik IS NOT NULL AND substr(nik, 7, 6) <> '000000' THEN substr(nik, 1, 15) END AS nik15,
+    substr(nik, 13, 4) AS nik_serial,
+    CASE
+        WHEN nik IS NULL OR dob IS NULL OR nik_suspect THEN NULL
+        WHEN substr(nik, 9, 4) = strftime(dob, '%m%y')
+             AND (
+                (sex = 'L' AND TRY_CAST(substr(nik, 7, 2) AS INTEGER) = day(dob))
+             OR (sex = 'P' AND TRY_CAST(substr(nik, 7, 2) AS INTEGER) = day(dob) + 40)
+             OR (sex IS NULL AND TRY_CAST(substr(nik, 7, 2) AS INTEGER) IN (day(dob), day(dob) + 40))
+             ) THEN 'Y'
+        ELSE 'N'
+    END AS nik_dob_ok,
+    name_key,
+    replace(name_key, ' ', '') AS name_ns,
+    split_part(name_key, ' ', 1) AS name_first,
+    CASE WHEN strpos(name_key, ' ') > 0 THEN regexp_extract(name_key, '([^ ]+)$', 1) END AS name_last,
+    dob, sex, kode_desa, kode_kecamatan, no_kk
+FROM r
+"""

@@ -1,0 +1,186 @@
+"""Splink settings: blocking rules and comparisons (before training).
+
+Every comparison is written as explicit SQL levels so that the model JSON is readable and the
+NIK is compared by its STRUCTURE (region+birth-date part vs serial), never by edit distance:
+different people of one kecamatan born on the same day (twins, neighbours) have NIKs that differ
+only in the 4 serial digits.
+
+The m probabilities given here are priors; :func:`orchestration.linkage.train.train_model`
+re-estimates m (from labels or by EM) and u (random sampling) and writes the trained JSON.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+# Name similarity used INSIDE the NIK comparison: an identical NIK on two rows whose names do
+# not resemble each other is a copied NIK (head's NIK on every member row, neighbour's NIK copied
+# down a column), so it gets its own level with its own (low) weight.
+NAME_SIMILAR = (
+    "(name_ns_l = name_ns_r OR jaro_winkler_similarity(name_ns_l, name_ns_r) >= 0.85"
+    " OR (length(name_ns_l) >= 5 AND length(name_ns_r) >= 5"
+    "     AND (contains(name_ns_l, name_ns_r) OR contains(name_ns_r, name_ns_l))))"
+)
+
+
+def _lvl(sql: str, label: str, m: float | None = None, null: bool = False) -> dict[str, Any]:
+    d: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        d["is_null_level"] = True
+    if m is not None:
+        d["m_probability"] = m
+    return d
+
+
+def nik_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "nik",
+        "comparison_description": "NIK by structure: region+date (12) | serial (4); copied NIKs",
+        "comparison_levels": [
+            _lvl("nik_l IS NULL OR nik_r IS NULL", "null", null=True),
+            _lvl(
+                f"nik_l = nik_r AND NOT nik_suspect_l AND NOT nik_suspect_r AND {NAME_SIMILAR}"
+                " AND coalesce(nik_dob_ok_l, 'Y') = 'Y' AND coalesce(nik_dob_ok_r, 'Y') = 'Y'",
+                "exact, names alike, NIK agrees with birth dates", 0.80,
+            ),
+            _lvl(f"nik_l = nik_r AND {NAME_SIMILAR}",
+                 "exact (or suspect-equal), names alike, NIK/birth date conflict", 0.08),
+            _lvl("nik_l = nik_r", "exact but names differ (copied NIK)", 0.005),
+            _lvl("(nik_suspect_l OR nik_suspect_r) AND nik15_l = nik15_r",
+                 "suspect NIK (Excel-zeroed), first 15 digits equal", 0.03),
+            _lvl(
+                "nik_serial_l = nik_serial_r AND damerau_levenshtein(nik12_l, nik12_r) = 1",
+                "serial equal, one digit off in region/date part", 0.03,
+            ),
+            _lvl("nik12_l = nik12_r", "same region+date, different serial (different person)", 0.005),
+            _lvl("ELSE", "different", 0.08),
+        ],
+    }
+
+
+def name_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "name_key",
+        "comparison_description": "normalised name: exact, Jaro-Winkler, tokens",
+        "comparison_levels": [
+            _lvl("name_ns_l IS NULL OR name_ns_r IS NULL", "null", null=True),
+            _lvl("name_ns_l = name_ns_r", "exact (ignoring spaces)", 0.80),
+            _lvl("jaro_winkler_similarity(name_ns_l, name_ns_r) >= 0.95", "JW >= 0.95", 0.09),
+            _lvl(
+                "jaro_winkler_similarity(name_ns_l, name_ns_r) >= 0.88"
+                " OR (length(name_ns_l) >= 5 AND length(name_ns_r) >= 5"
+                "     AND (contains(name_ns_l, name_ns_r) OR contains(name_ns_r, name_ns_l)))",
+                "JW >= 0.88 or one name contains the other", 0.06,
+            ),
+            _lvl(
+                "(name_first_l = name_first_r AND length(name_first_l) >= 3)"
+                " OR (name_last_l = name_last_r AND length(name_last_l) >= 3)"
+                " OR name_first_l = name_last_r OR name_last_l = name_first_r",
+                "a name token in common", 0.03,
+            ),
+            _lvl("ELSE", "different", 0.02),
+        ],
+    }
+
+
+def dob_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "dob",
+        "comparison_description": "birth date: exact, day-month swap, one part off",
+        "comparison_levels": [
+            _lvl("dob_l IS NULL OR dob_r IS NULL", "null", null=True),
+            _lvl("dob_l = dob_r", "exact", 0.88),
+            _lvl(
+                "(day(dob_l) = month(dob_r) AND month(dob_l) = day(dob_r) AND year(dob_l) = year(dob_r))"
+                " OR (month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r)"
+                "     AND abs(year(dob_l) - year(dob_r)) <= 2)"
+                " OR (year(dob_l) = year(dob_r) AND (month(dob_l) = month(dob_r) OR day(dob_l) = day(dob_r)))",
+                "day-month swap, year off <= 2, or one of day/month off", 0.09,
+            ),
+            _lvl("ELSE", "different", 0.03),
+        ],
+    }
+
+
+def sex_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "sex",
+        "comparison_levels": [
+            _lvl("sex_l IS NULL OR sex_r IS NULL", "null", null=True),
+            _lvl("sex_l = sex_r", "exact", 0.97),
+            _lvl("ELSE", "different", 0.03),
+        ],
+    }
+
+
+def place_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "place",
+        "comparison_description": "village, else kecamatan",
+        "comparison_levels": [
+            _lvl("kode_kecamatan_l IS NULL OR kode_kecamatan_r IS NULL", "null", null=True),
+            _lvl("kode_desa_l = kode_desa_r", "same village", 0.85),
+            _lvl("kode_kecamatan_l = kode_kecamatan_r", "same kecamatan", 0.10),
+            _lvl("ELSE", "different", 0.05),
+        ],
+    }
+
+
+def no_kk_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "no_kk",
+        "comparison_levels": [
+            _lvl("no_kk_l IS NULL OR no_kk_r IS NULL", "null", null=True),
+            _lvl("no_kk_l = no_kk_r", "exact", 0.85),
+            _lvl("ELSE", "different", 0.15),
+        ],
+    }
+
+
+# Blocking: each rule reaches a kind of hard case. Candidate pairs are the union.
+BLOCKING_RULES: list[str] = [
+    # exact NIK (also copied NIKs: the comparison then tells them apart)
+    "l.nik = r.nik",
+    # NIK with the serial damaged / Excel-zeroed: same region + birth-date part
+    "l.nik12 = r.nik12",
+    # no or wrong NIK: birth date + first name token
+    "l.dob = r.dob AND l.name_first = r.name_first",
+    # the family card + a name token
+    "l.no_kk = r.no_kk AND l.name_first = r.name_first",
+    # lists without NIK or birth date (BLT-DD, Baznas): village + a name token.
+    # Whole tokens, not prefixes: a 'village + name prefix' rule grows about N^1.9.
+    "l.kode_desa = r.kode_desa AND l.name_first = r.name_first AND l.name_last = r.name_last",
+    "l.kode_desa = r.kode_desa AND l.name_ns = r.name_ns",
+    # first-token spelling variants (Siti/Sity): village + last token + birth year
+    "l.kode_desa = r.kode_desa AND l.name_last = r.name_last AND year(l.dob) = year(r.dob)",
+]
+
+# Deterministic rules used only to estimate the prior match probability when training.
+DETERMINISTIC_RULES: list[str] = [
+    "l.nik = r.nik AND l.dob = r.dob",
+    "l.name_ns = r.name_ns AND l.dob = r.dob AND l.kode_kecamatan = r.kode_kecamatan",
+]
+
+
+def base_settings() -> dict[str, Any]:
+    """The untrained settings dict (Splink 5, dedupe over the union of all sources)."""
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": 1e-5,
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": br, "sql_dialect": "duckdb"} for br in BLOCKING_RULES
+        ],
+        "comparisons": [
+            nik_comparison(),
+            name_comparison(),
+            dob_comparison(),
+            sex_comparison(),
+            place_comparison(),
+            no_kk_comparison(),
+        ],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+        "additional_columns_to_retain": [],
+        "sql_dialect": "duckdb",
+        "linker_uid": "sikkep_person_v1",
+    }

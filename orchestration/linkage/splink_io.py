@@ -1,0 +1,43 @@
+"""Moving person records into a private Splink DuckDB connection and back.
+
+Splink creates many ``__splink__*`` tables; it runs on its own in-memory connection so that the
+caller's database (the build DB) only ever receives the final tables.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+import duckdb
+import pyarrow as pa
+
+from orchestration.linkage.features import feature_select_sql
+
+logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+def records_sql(con: duckdb.DuckDBPyConnection, records) -> str:
+    """A FROM-able SQL fragment for ``records``: a table/view name or a DuckDB relation."""
+    if isinstance(records, str):
+        return records
+    if isinstance(records, duckdb.DuckDBPyRelation):
+        name = "__linkage_input_records"
+        con.register(name, records)
+        return name
+    raise TypeError("records must be a table name or a duckdb relation")
+
+
+def feature_table(con: duckdb.DuckDBPyConnection, records) -> pa.Table:
+    """The Splink input columns computed in ``con`` and fetched as Arrow."""
+    return con.sql(feature_select_sql(records_sql(con, records))).fetch_arrow_table()
+
+
+def splink_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    scon = duckdb.connect(":memory:")
+    threads = os.environ.get("SIKKEP_LINKAGE_THREADS")
+    if threads:
+        scon.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        scon.execute(f"SET memory_limit = '{memory_limit}'")
+    scon.execute("SET preserve_insertion_order = false")
+    return scon
