@@ -27,8 +27,11 @@ def _generate(args) -> int:
 def _refresh(args) -> int:
     from .refresh import run_refresh
 
+    from .run_log import record_run
+
     settings = get_settings()
     outcome = run_refresh()
+    record_run(settings, outcome)
     print(outcome.reason())
     if outcome.published:
         print(f"Published files: {settings.published_dir / 'public.duckdb'} (aggregates), "
