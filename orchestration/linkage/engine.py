@@ -115,3 +115,84 @@ def link_records(
         timings.update(prepare_s=t1 - t0, predict_s=t2 - t1, cluster_s=t3 - t2,
                        finish_s=time.perf_counter() - t3, pairs=n_pairs)
     return con.table(out_table)
+
+
+def run_linkage(
+    build_con: duckdb.DuckDBPyConnection,
+    state_db_path: str | Path,
+    records_table: str = "intermediate.int_person_records",
+    model_path: str | Path = MODEL_PATH,
+    *,
+    threshold: float = CLUSTER_THRESHOLD,
+    predict_threshold: float = PREDICT_THRESHOLD,
+    run_id: str | None = None,
+) -> dict:
+    """The nightly linkage stage.
+
+    Links every row of ``records_table``, assigns stable person_ids and household_ids from the ID
+    registry in ``state_db_path`` (ATTACHed for the duration), and (re)creates in the build DB:
+
+    - ``linkage.record_person(record_id, person_id, match_method, match_probability)``
+    - ``linkage.person_household(person_id, household_id, deceased, is_head)``
+
+    Returns a summary dict (counts, timings, ID registry statistics).
+    """
+    from orchestration.linkage.households import form_households
+    from orchestration.linkage.ids import RECORD_KEY_SQL, assign_stable_ids, attach_state, detach_state
+
+    t0 = time.perf_counter()
+    run_id = run_id or time.strftime("%Y%m%dT%H%M%S")
+    timings: dict = {}
+    link_records(build_con, records_table, model_path, threshold,
+                 predict_threshold=predict_threshold, out_table="__linkage_clusters", timings=timings)
+    t_link = time.perf_counter()
+    attach_state(build_con, state_db_path)
+    try:
+        build_con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE __linkage_keys AS
+            SELECT c.cluster_id, {RECORD_KEY_SQL} AS member_key
+            FROM __linkage_clusters c JOIN {records_table} r ON CAST(r.record_id AS VARCHAR) = c.record_id
+        """)
+        person_stats = assign_stable_ids(
+            build_con, "person", "SELECT cluster_id, member_key FROM __linkage_keys", run_id, "__person_ids")
+        build_con.execute("""
+        CREATE SCHEMA IF NOT EXISTS linkage;
+        CREATE OR REPLACE TABLE linkage.record_person AS
+            SELECT c.record_id, i.stable_id AS person_id, c.match_method, c.match_probability
+            FROM __linkage_clusters c JOIN __person_ids i USING (cluster_id)
+            ORDER BY c.record_id;
+        """)
+        form_households(build_con, f"SELECT * FROM {records_table}",
+                        "SELECT record_id, person_id FROM linkage.record_person", out_table="__households")
+        hh_stats = assign_stable_ids(
+            build_con, "household",
+            "SELECT household_key AS cluster_id, person_id AS member_key FROM __households WHERE household_key IS NOT NULL",
+            run_id, "__household_ids")
+        build_con.execute("""
+        CREATE OR REPLACE TABLE linkage.person_household AS
+            SELECT h.person_id, i.stable_id AS household_id, h.deceased, h.is_head
+            FROM __households h LEFT JOIN __household_ids i ON i.cluster_id = h.household_key
+            ORDER BY h.person_id;
+        """)
+        build_con.execute("CHECKPOINT state")
+    finally:
+        detach_state(build_con)
+    counts = build_con.execute("""
+        SELECT (SELECT count(*) FROM linkage.record_person),
+               (SELECT count(DISTINCT person_id) FROM linkage.record_person),
+               (SELECT count(DISTINCT household_id) FROM linkage.person_household),
+               (SELECT count(*) FILTER (WHERE deceased) FROM linkage.person_household),
+               (SELECT count(*) FILTER (WHERE household_id IS NULL) FROM linkage.person_household)
+    """).fetchall()[0]
+    methods = dict(build_con.execute(
+        "SELECT match_method, count(*) FROM linkage.record_person GROUP BY 1 ORDER BY 1").fetchall())
+    for t in ("__linkage_clusters", "__linkage_keys", "__person_ids", "__households", "__household_ids"):
+        build_con.execute(f"DROP TABLE IF EXISTS {t}")
+    return dict(
+        run_id=run_id, records=counts[0], persons=counts[1], households=counts[2],
+        deceased=counts[3], persons_without_household=counts[4], match_methods=methods,
+        candidate_pairs=timings.get("pairs"), threshold=threshold, predict_threshold=predict_threshold,
+        person_ids=person_stats, household_ids=hh_stats,
+        seconds=dict(link=round(t_link - t0, 2), total=round(time.perf_counter() - t0, 2),
+                     predict=round(timings.get("predict_s", 0), 2), cluster=round(timings.get("cluster_s", 0), 2)),
+    )

@@ -1,0 +1,156 @@
+"""Stable, pseudonymous IDs across runs: the ID registry in the state DuckDB.
+
+The state DB (``warehouse/state/state.duckdb``) is never dropped by a rebuild. It is ATTACHed to
+the build connection as ``state`` for the duration of an assignment.
+
+Tables (state DB, schema main):
+
+- ``id_registry(kind, member_key, stable_id, first_seen_run, last_seen_run)``: for persons
+  (kind 'person') a member_key is a content-based RECORD KEY, md5 of source | nik | name_key |
+  birth date | sex: no period, file or row number, so the same person's row in the next period of
+  a source has the same key. For households (kind 'household') the member_key is a person_id.
+  Keys no longer seen are kept (a record may come back).
+- ``id_sequence(kind, next_value)``: the next sequence number per kind.
+- ``id_events(run_id, kind, event, stable_id, other_id, n_keys, logged_at)``: 'merge' (other_id
+  retired into stable_id) and 'split' (stable_id newly issued for part of other_id).
+- ``id_runs(run_id, kind, started_at, clusters, reused, issued, merges, splits)``.
+
+Assignment: every new cluster overlaps old IDs through its member keys. An old ID goes to the
+cluster holding most of its keys (ties: smallest cluster key); a cluster takes, among the old IDs
+it won, the one with most overlap (ties: smallest ID). Clusters left without an ID get new ones
+in the order of their smallest member key. Same input twice gives identical IDs; adding a period
+keeps the IDs of unchanged people. IDs are 'P'/'H' + a zero-padded sequence: nothing of the NIK.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+PREFIX = {"person": "P", "household": "H"}
+ID_DIGITS = 10
+
+RECORD_KEY_SQL = (
+    "md5(concat_ws('|', coalesce(CAST(source AS VARCHAR), ''), coalesce(CAST(nik AS VARCHAR), ''),"
+    " coalesce(CAST(name_key AS VARCHAR), ''), coalesce(CAST(tanggal_lahir AS VARCHAR), ''),"
+    " coalesce(CAST(jenis_kelamin AS VARCHAR), '')))"
+)
+
+STATE_DDL = """
+CREATE TABLE IF NOT EXISTS state.id_registry (
+    kind VARCHAR NOT NULL, member_key VARCHAR NOT NULL, stable_id VARCHAR NOT NULL,
+    first_seen_run VARCHAR, last_seen_run VARCHAR, PRIMARY KEY (kind, member_key));
+CREATE TABLE IF NOT EXISTS state.id_sequence (kind VARCHAR PRIMARY KEY, next_value BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS state.id_events (
+    run_id VARCHAR, kind VARCHAR, event VARCHAR, stable_id VARCHAR, other_id VARCHAR,
+    n_keys BIGINT, logged_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS state.id_runs (
+    run_id VARCHAR, kind VARCHAR, started_at TIMESTAMP, clusters BIGINT, reused BIGINT,
+    issued BIGINT, merges BIGINT, splits BIGINT);
+"""
+
+
+def attach_state(con: duckdb.DuckDBPyConnection, state_db_path: str | Path) -> None:
+    """ATTACH the state DB as ``state`` (creating file and tables when missing)."""
+    path = Path(state_db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    attached = {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    if "state" not in attached:
+        con.execute(f"ATTACH '{path.as_posix()}' AS state")
+    con.execute(STATE_DDL)
+
+
+def detach_state(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DETACH state")
+
+
+def assign_stable_ids(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    members_sql: str,
+    run_id: str,
+    out_table: str,
+) -> dict:
+    """Map clusters to stable IDs. ``members_sql``: relation (cluster_id, member_key), many rows
+    per cluster. State must be attached (:func:`attach_state`). Creates TEMP table
+    ``out_table(cluster_id, stable_id)`` in ``con`` and updates the registry."""
+    prefix = PREFIX[kind]
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    con.execute(f"""
+    CREATE OR REPLACE TEMP TABLE __ids_members AS
+        SELECT DISTINCT CAST(cluster_id AS VARCHAR) AS cluster_id, CAST(member_key AS VARCHAR) AS member_key
+        FROM ({members_sql}) WHERE member_key IS NOT NULL;
+    CREATE OR REPLACE TEMP TABLE __ids_ck AS
+        SELECT cluster_id, min(member_key) AS ck, count(*) AS n_keys FROM __ids_members GROUP BY 1;
+    CREATE OR REPLACE TEMP TABLE __ids_overlap AS
+        SELECT m.cluster_id, k.stable_id, count(*) AS n
+        FROM __ids_members m JOIN state.id_registry k ON k.kind = '{kind}' AND k.member_key = m.member_key
+        GROUP BY 1, 2;
+    CREATE OR REPLACE TEMP TABLE __ids_assigned AS
+        WITH id_best AS (
+            SELECT o.*, row_number() OVER (PARTITION BY o.stable_id ORDER BY o.n DESC, c.ck) AS rk
+            FROM __ids_overlap o JOIN __ids_ck c USING (cluster_id)
+        ),
+        cl_best AS (
+            SELECT cluster_id, stable_id,
+                   row_number() OVER (PARTITION BY cluster_id ORDER BY n DESC, stable_id) AS rk
+            FROM id_best WHERE rk = 1
+        )
+        SELECT cluster_id, stable_id FROM cl_best WHERE rk = 1;
+    """)
+    next_value = con.execute(
+        f"SELECT coalesce(max(next_value), 1) FROM state.id_sequence WHERE kind = '{kind}'"
+    ).fetchall()[0][0]
+    con.execute(f"""
+    CREATE OR REPLACE TEMP TABLE {out_table} AS
+        SELECT c.cluster_id, a.stable_id FROM __ids_ck c JOIN __ids_assigned a USING (cluster_id)
+        UNION ALL
+        SELECT c.cluster_id,
+               '{prefix}' || lpad(CAST({int(next_value)} - 1 + row_number() OVER (ORDER BY c.ck, c.cluster_id) AS VARCHAR), {ID_DIGITS}, '0')
+        FROM __ids_ck c ANTI JOIN __ids_assigned a USING (cluster_id);
+    """)
+    issued = con.execute(
+        f"SELECT count(*) FROM __ids_ck c ANTI JOIN __ids_assigned a USING (cluster_id)"
+    ).fetchall()[0][0]
+    # merges: a cluster overlapping old IDs that were given to nobody
+    # splits: an old ID whose keys also went to other clusters (those got other IDs)
+    con.execute(f"""
+    INSERT INTO state.id_events
+        SELECT '{run_id}', '{kind}', 'merge', o2.stable_id, o.stable_id, o.n, TIMESTAMP '{now}'
+        FROM __ids_overlap o JOIN {out_table} o2 USING (cluster_id)
+        WHERE o.stable_id <> o2.stable_id
+          AND o.stable_id NOT IN (SELECT stable_id FROM {out_table})
+        UNION ALL
+        SELECT '{run_id}', '{kind}', 'split', o2.stable_id, o.stable_id, o.n, TIMESTAMP '{now}'
+        FROM __ids_overlap o JOIN {out_table} o2 USING (cluster_id)
+        WHERE o.stable_id <> o2.stable_id
+          AND o.stable_id IN (SELECT stable_id FROM {out_table});
+    """)
+    merges, splits = con.execute(
+        f"SELECT count(*) FILTER (WHERE event = 'merge'), count(*) FILTER (WHERE event = 'split') "
+        f"FROM state.id_events WHERE run_id = '{run_id}' AND kind = '{kind}'"
+    ).fetchall()[0]
+    con.execute(f"""
+    CREATE OR REPLACE TEMP TABLE __ids_newkeys AS
+        SELECT m.member_key, min(o.stable_id) AS stable_id
+        FROM __ids_members m JOIN {out_table} o USING (cluster_id) GROUP BY 1;
+    UPDATE state.id_registry k SET stable_id = n.stable_id, last_seen_run = '{run_id}'
+        FROM __ids_newkeys n WHERE k.kind = '{kind}' AND k.member_key = n.member_key;
+    INSERT INTO state.id_registry
+        SELECT '{kind}', n.member_key, n.stable_id, '{run_id}', '{run_id}'
+        FROM __ids_newkeys n
+        WHERE NOT EXISTS (SELECT 1 FROM state.id_registry k WHERE k.kind = '{kind}' AND k.member_key = n.member_key);
+    DELETE FROM state.id_sequence WHERE kind = '{kind}';
+    INSERT INTO state.id_sequence VALUES ('{kind}', {int(next_value) + int(issued)});
+    """)
+    clusters = con.execute(f"SELECT count(*) FROM {out_table}").fetchall()[0][0]
+    stats = dict(clusters=int(clusters), reused=int(clusters - issued), issued=int(issued),
+                 merges=int(merges), splits=int(splits))
+    con.execute(
+        "INSERT INTO state.id_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, kind, now, stats["clusters"], stats["reused"], issued, merges, splits],
+    )
+    for t in ("__ids_members", "__ids_ck", "__ids_overlap", "__ids_assigned", "__ids_newkeys"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return stats
