@@ -52,7 +52,9 @@ def nik_comparison() -> dict[str, Any]:
                 "serial equal, one digit off in region/date part", 0.03,
             ),
             _lvl("nik12_l = nik12_r", "same region+date, different serial (different person)", 0.005),
-            _lvl("ELSE", "different", 0.08),
+            _lvl("nik_dob_ok_l = 'N' OR nik_dob_ok_r = 'N'",
+                 "different, and one NIK contradicts its row's birth date (not evidence)", 0.04),
+            _lvl("ELSE", "different", 0.04),
         ],
     }
 

@@ -138,11 +138,16 @@ def _calibrate_on_blocked_pairs(scon: duckdb.DuckDBPyConnection, settings: dict)
         tot_m = sum(m for g, (m, u) in counts.items() if g != -1)
         tot_u = sum(u for g, (m, u) in counts.items() if g != -1)
         k = len(non_null)
+        ms = []
         for i, lv in enumerate(non_null):
             g = k - 1 - i  # Splink numbers non-null levels from the top: first = k-1 ... ELSE = 0
             m, u = counts.get(g, (0, 0))
-            lv["m_probability"] = (m + 0.5) / (tot_m + 0.5 * k)
+            # m floored at half the domain prior: a training set without moves, sex typos or
+            # family splits must not make those disagreements impossible in real data
+            ms.append(max((m + 0.5) / (tot_m + 0.5 * k), M_FLOOR_SHARE * lv.get("m_probability", 0.0)))
             lv["u_probability"] = (u + 0.5) / (tot_u + 0.5 * k)
+        for lv, m in zip(non_null, ms):
+            lv["m_probability"] = m / sum(ms)
     return settings
 
 
@@ -150,7 +155,10 @@ def _calibrate_on_blocked_pairs(scon: duckdb.DuckDBPyConnection, settings: dict)
 # an identical NIK on rows whose names differ is a copied NIK, not evidence of one person; the
 # same region+birth-date part with another serial is ANOTHER person (twins, neighbours); a NIK
 # one digit off onto another real NIK is weak evidence at most.
+M_FLOOR_SHARE = 0.5
+
 LEVEL_WEIGHT_CAPS = {
+    ("nik", "different, and one NIK contradicts its row's birth date (not evidence)"): (-2.0, 1.0),
     ("nik", "exact but names differ (copied NIK)"): (None, -1.0),
     ("nik", "exact (or suspect-equal), names alike, NIK/birth date conflict"): (None, 4.0),
     ("nik", "same region+date, different serial (different person)"): (None, -10.0),
