@@ -1,0 +1,2 @@
+-- Staged blt_dd: one typed, cleaned row per raw row (logic in macros/sikkep/stage.sql).
+{{ sikkep.stage_person_source('blt_dd') }}

@@ -1,0 +1,2 @@
+-- Staged pbi_jk: one typed, cleaned row per raw row (logic in macros/sikkep/stage.sql).
+{{ sikkep.stage_person_source('pbi_jk') }}
