@@ -13,6 +13,7 @@ Rules (docs/architecture.md, design.md "Definitions the contract relies on"):
   ``max_family_size`` persons (a bad No KK typed for a whole village) are ignored.
   A person claimed by several households goes to the one with most of their present rows
   (ties: where they are head, then the smallest key).
+- Registry persons whose only family refs were ignored (giant refs) live alone.
 - Program recipients found in no registry: with a valid No KK of a registry family they join it;
   otherwise program-only persons with the same valid No KK form one household; else alone.
 - Exactly one head per household: most 'kepala' votes, then oldest, then smallest person_id.
@@ -98,8 +99,8 @@ def form_households(
     -- program-only persons
     CREATE OR REPLACE TEMP TABLE __hh_prog AS
         WITH p AS (
-            SELECT person_id, min(kk_ref) AS kk_ref FROM __hh_present
-            WHERE kind = 'program' AND person_id NOT IN (SELECT person_id FROM __hh_reg)
+            SELECT person_id, min(kk_ref) FILTER (WHERE kind = 'program') AS kk_ref FROM __hh_present
+            WHERE person_id NOT IN (SELECT person_id FROM __hh_reg)
             GROUP BY 1),
         reg_kk AS (  -- the household of each registry No KK (refs are 'kk:<no_kk>' in DTKS)
             SELECT DISTINCT ref, label FROM __hh_label WHERE ref LIKE 'kk:%')
