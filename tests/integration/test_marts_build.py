@@ -1,7 +1,7 @@
 """Real `dbt build --select marts indicators` on hand-made stage inputs with hand-computed answers.
 
 The inputs of the marts (intermediate.int_person_records, intermediate.quarantine,
-staging.stg_dukcapil_agregat, linkage.*, raw.file_manifest, reference.dim_wilayah) are created directly
+intermediate.int_dukcapil_agregat, linkage.*, raw.file_manifest, reference.dim_wilayah) are created directly
 in a temporary DuckDB file, so these tests exercise only the marts and indicators (and their dbt unit
 and data tests). When an upstream node of another stage is not in the project yet, a copy of the project
 gets a placeholder node of the same name (never built: only marts and indicators are selected).
@@ -184,9 +184,9 @@ def create_inputs(db_path: Path) -> None:
         con.execute("create table intermediate.quarantine (source varchar, period varchar, source_file varchar,"
                     " source_sheet varchar, source_row integer, rule varchar, detail varchar)")
         con.executemany("insert into intermediate.quarantine values (?,?,?,?,?,?,?)", QUARANTINE)
-        con.execute("create table staging.stg_dukcapil_agregat (kode_wilayah varchar, period varchar,"
+        con.execute("create table intermediate.int_dukcapil_agregat (kode_wilayah varchar, period varchar,"
                     " jumlah_penduduk integer, jumlah_kk integer)")
-        con.executemany("insert into staging.stg_dukcapil_agregat values (?,?,?,?)", DUKCAPIL)
+        con.executemany("insert into intermediate.int_dukcapil_agregat values (?,?,?,?)", DUKCAPIL)
     finally:
         con.close()
 
@@ -201,7 +201,7 @@ def prepare_project(dest: Path) -> Path:
     shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
     stubs = project / "models" / "_upstream_placeholders"
     for name, schema in (("int_person_records", "intermediate"), ("quarantine", "intermediate"),
-                         ("stg_dukcapil_agregat", "staging")):
+                         ("int_dukcapil_agregat", "intermediate")):
         if not _has_node(project, f"{name}.sql"):
             stubs.mkdir(parents=True, exist_ok=True)
             (stubs / f"{name}.sql").write_text(

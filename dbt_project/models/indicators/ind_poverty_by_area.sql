@@ -26,7 +26,7 @@ household_area as (
 dukcapil as (
 
     select kode_wilayah, period, jumlah_penduduk, jumlah_kk
-    from {{ ref('stg_dukcapil_agregat') }}
+    from {{ ref('int_dukcapil_agregat') }}
 
 ),
 
