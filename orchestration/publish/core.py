@@ -1,0 +1,463 @@
+"""Write-audit-publish of the two published DuckDB files.
+
+write    public.duckdb and restricted.duckdb are built as hidden temp files in the published directory
+         (same file system, so the swap is a rename) from the build database, attached read-only;
+audit    the temp files are reopened read-only and checked: every table present with the build's row
+         count, and the public file holds no personal column, no 16-digit number and no person's name;
+publish  the temp files are fsynced and os.replace()d over the published files (atomic per file on
+         POSIX; a reader that already has the old file open keeps reading the old inode), then the
+         directory is fsynced. Exports are written afterwards from the published files.
+
+A crash (even kill -9) before the swap leaves the previous files untouched; its temp files are removed
+by the next publish. One publisher at a time: an advisory lock on `.publish.lock` (released by the OS
+when the process dies).
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+import duckdb
+
+from .metadata import PERSONAL_COLUMNS, PUBLIC_TABLES, RESTRICTED_TABLES
+
+PUBLIC_DB = "public.duckdb"
+RESTRICTED_DB = "restricted.duckdb"
+LOCK_FILE = ".publish.lock"
+LAST_ATTEMPT = "last_attempt.json"
+TEMP_MARK = ".tmp-"
+
+_SIXTEEN_DIGITS = r"(^|[^0-9])[0-9]{16}([^0-9]|$)"
+# Official area names come from the Kemendagri reference, not from people: a village that shares a
+# person's name must not block publication.
+_REFERENCE_NAME_COLUMNS = frozenset({"nama_wilayah"})
+
+
+class PublishError(RuntimeError):
+    """Publication did not happen; the previous publication is untouched."""
+
+
+class PublishBlocked(PublishError):
+    """A gate failed: nothing was written."""
+
+
+class AuditFailed(PublishError):
+    """The freshly written files failed the audit: they were discarded."""
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a directory be fsynced
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _sql_str(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def publish_lock(published_dir: Path):
+    """Exclusive advisory lock: one publisher at a time (the OS drops it when the holder dies)."""
+    published_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(published_dir / LOCK_FILE, "a+")
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        fh.close()
+
+
+def cleanup_stale_temps(directory: Path) -> list[Path]:
+    """Removes temp files a crashed publish left behind (call with the publish lock held)."""
+    removed = []
+    if not directory.exists():
+        return removed
+    for p in directory.iterdir():
+        if p.name.startswith(".") and TEMP_MARK in p.name and p.is_file():
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                removed.append(p)
+    return removed
+
+
+# ----------------------------------------------------------------------------------------- run info
+
+def _gate_rows(gates) -> list[dict]:
+    """Accepts {name: bool | 'passed'/'failed' | {passed|status, detail}} or a list of dicts."""
+    rows = []
+    items = gates.items() if isinstance(gates, dict) else [(g.get("name"), g) for g in (gates or [])]
+    for name, result in items:
+        detail = None
+        if isinstance(result, dict):
+            if "passed" in result:
+                passed = bool(result["passed"])
+            else:
+                passed = str(result.get("status", "")).lower() in ("passed", "pass", "success", "ok")
+            detail = result.get("detail") or result.get("message")
+            if detail is not None and not isinstance(detail, str):
+                detail = json.dumps(detail, default=str)
+        elif isinstance(result, bool):
+            passed = result
+        else:
+            passed = str(result).lower() in ("passed", "pass", "success", "ok", "true")
+        rows.append({"name": str(name), "passed": passed, "detail": detail})
+    return rows
+
+
+def _extract_rows(files) -> list[dict]:
+    rows = []
+    for f in files or []:
+        path = f.get("path") or f.get("source_file") or f.get("file")
+        source = f.get("source") or (Path(path).parts[0] if path and len(Path(path).parts) > 2 else None)
+        rows.append({
+            "path": str(path),
+            "source": source,
+            "period": f.get("period"),
+            "sha256": f.get("sha256") or f.get("file_sha256"),
+            "status": f.get("status", "used"),
+        })
+    return rows
+
+
+def normalise_run_info(run_info: dict) -> dict:
+    run_id = str(run_info.get("run_id") or uuid.uuid4().hex)
+    started = run_info.get("started_at") or _now()
+    if isinstance(started, str):
+        started = datetime.fromisoformat(started)
+    if started.tzinfo is not None:
+        started = started.astimezone(timezone.utc).replace(tzinfo=None)
+    return {
+        "run_id": run_id,
+        "started_at": started,
+        "extract_files": _extract_rows(run_info.get("extract_files") or run_info.get("extracts")),
+        "gates": _gate_rows(run_info.get("gates") or run_info.get("gate_results")),
+    }
+
+
+# ------------------------------------------------------------------------------------------- write
+
+PUBLICATION_DDL = """
+create table publication (
+    run_id varchar not null,
+    started_at timestamp,
+    published_at timestamp not null,
+    kind varchar not null,          -- 'run' | 'extract_file' | 'gate' | 'table'
+    name varchar,                   -- extract file path / gate name / table name
+    source varchar,
+    period varchar,
+    sha256 varchar,
+    status varchar,                 -- extract: used | gate: passed/failed | table: published
+    detail varchar,
+    row_count bigint
+)
+"""
+
+
+def _write_publication(con, info: dict, published_at: datetime, tables: dict[str, int]) -> None:
+    con.execute(PUBLICATION_DDL)
+    rows = [(info["run_id"], info["started_at"], published_at, "run", None, None, None, None, "published",
+             json.dumps({"extract_files": len(info["extract_files"]), "gates": len(info["gates"])}), None)]
+    for f in info["extract_files"]:
+        rows.append((info["run_id"], info["started_at"], published_at, "extract_file", f["path"], f["source"],
+                     f["period"], f["sha256"], f["status"], None, None))
+    for g in info["gates"]:
+        rows.append((info["run_id"], info["started_at"], published_at, "gate", g["name"], None, None, None,
+                     "passed" if g["passed"] else "failed", g["detail"], None))
+    for name, n in tables.items():
+        rows.append((info["run_id"], info["started_at"], published_at, "table", name, None, None, None,
+                     "published", None, n))
+    con.executemany("insert into publication values (?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+
+PRIORITY_LIST_SQL = """
+create table priority_list as
+with h as (
+    select * from build.marts.fct_household where sikkep_priority
+),
+head as (
+    select person_id, nama, nik from build.marts.fct_person
+),
+area as (
+    select level, kode_wilayah, nama_wilayah from build.marts.dim_wilayah
+)
+select
+    h.household_id,
+    h.kode_kecamatan,
+    kec.nama_wilayah as nama_kecamatan,
+    h.kode_wilayah,
+    desa.nama_wilayah as nama_desa,
+    hd.nama as nama_kepala_keluarga,
+    case when hd.nik is null then null
+         when length(hd.nik) >= 8 then substr(hd.nik, 1, 4) || repeat('*', length(hd.nik) - 6) || substr(hd.nik, length(hd.nik) - 1, 2)
+         else repeat('*', length(hd.nik)) end as nik_kepala_masked,
+    h.members,
+    h.desil,
+    h.desil_dtks,
+    h.desil_p3ke,
+    'Terdaftar di P3KE (desil ' || coalesce(cast(h.desil_p3ke as varchar), '-') || ') dan DTKS (desil '
+        || coalesce(cast(h.desil_dtks as varchar), '-') || '), tidak menerima bantuan sosial'
+        || case when h.kur then ' (hanya KUR)' else '' end as alasan
+from h
+left join head as hd on hd.person_id = h.head_person_id
+left join area as kec on kec.level = 'kecamatan' and kec.kode_wilayah = h.kode_kecamatan
+left join area as desa on desa.level = 'desa' and desa.kode_wilayah = h.kode_wilayah
+order by h.kode_kecamatan, h.kode_wilayah, h.desil nulls last, h.household_id
+"""
+
+
+def _write_db(target: Path, build_db: Path, tables: dict[str, str], with_priority: bool,
+              info: dict, published_at: datetime) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"attach {_sql_str(build_db)} as build (read_only)")
+        for name, schema in tables.items():
+            con.execute(f'create table "{name}" as select * from build."{schema}"."{name}"')
+            counts[name] = con.execute(f'select count(*) from "{name}"').fetchone()[0]
+        if with_priority:
+            con.execute(PRIORITY_LIST_SQL)
+            counts["priority_list"] = con.execute("select count(*) from priority_list").fetchone()[0]
+        con.execute("detach build")
+        _write_publication(con, info, published_at, counts)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+# ------------------------------------------------------------------------------------------- audit
+
+def scan_for_personal_data(con, names: Iterable[str] = ()) -> list[str]:
+    """Problems found in every table of `con`: personal column names, 16-digit numbers, known names."""
+    problems = []
+    names = {n.strip().upper() for n in names if n and len(n.strip()) >= 4}
+    cols = con.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'main' and table_name <> 'publication'").fetchall()
+    for table, column, dtype in cols:
+        if column.lower() in PERSONAL_COLUMNS:
+            problems.append(f"{table}.{column}: personal column name")
+        qcol = f'"{column}"'
+        if dtype.upper().startswith(("VARCHAR", "TEXT", "STRING")):
+            n = con.execute(
+                f'select count(*) from "{table}" where regexp_matches({qcol}, ?)', [_SIXTEEN_DIGITS]).fetchone()[0]
+            if n:
+                problems.append(f"{table}.{column}: {n} values holding a 16-digit number")
+            if names and column.lower() not in _REFERENCE_NAME_COLUMNS:
+                values = {v[0].strip().upper() for v in con.execute(
+                    f'select distinct {qcol} from "{table}" where {qcol} is not null').fetchall()}
+                hits = values & names
+                if hits:
+                    problems.append(f"{table}.{column}: {len(hits)} values equal to a person's name")
+        elif any(t in dtype.upper() for t in ("INT", "DECIMAL", "DOUBLE", "FLOAT", "NUMERIC", "REAL")):
+            n = con.execute(
+                f'select count(*) from "{table}" where abs({qcol}) >= 1e15 and abs({qcol}) < 1e16').fetchone()[0]
+            if n:
+                problems.append(f"{table}.{column}: {n} 16-digit numbers")
+    return problems
+
+
+def _audit(public_tmp: Path, restricted_tmp: Path, public_counts: dict, restricted_counts: dict) -> None:
+    problems = []
+    for path, counts in ((public_tmp, public_counts), (restricted_tmp, restricted_counts)):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            for name, n in counts.items():
+                got = con.execute(f'select count(*) from "{name}"').fetchone()[0]
+                if got != n:
+                    problems.append(f"{path.name}:{name}: {got} rows, expected {n}")
+            if con.execute("select count(*) from publication where kind = 'run'").fetchone()[0] != 1:
+                problems.append(f"{path.name}: publication has no run row")
+        finally:
+            con.close()
+    rcon = duckdb.connect(str(restricted_tmp), read_only=True)
+    try:
+        person_names = [r[0] for r in rcon.execute("select distinct nama from fct_person where nama is not null").fetchall()]
+    finally:
+        rcon.close()
+    pcon = duckdb.connect(str(public_tmp), read_only=True)
+    try:
+        problems += scan_for_personal_data(pcon, person_names)
+    finally:
+        pcon.close()
+    if problems:
+        raise AuditFailed("audit of the new publication failed: " + "; ".join(problems[:20]))
+
+
+# ----------------------------------------------------------------------------------------- publish
+
+def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, require_gates_passed: bool = True,
+            _before_swap: Callable[[dict], None] | None = None) -> dict[str, Path]:
+    """Write, audit and atomically publish public.duckdb + restricted.duckdb, then the exports.
+
+    run_info: {"run_id", "started_at", "extract_files": [{"path", "sha256", "period", "source"?}],
+    "gates": {name: bool | {"passed": bool, "detail": ...}} or [{"name", "passed"|"status", "detail"}]}.
+    Returns the paths written: public, restricted, publication (= public), exports_public, exports_restricted.
+    Raises PublishBlocked (a gate failed: nothing written), AuditFailed, or any error before the swap;
+    in every such case the previous publication is left byte-identical.
+    """
+    build_db = Path(build_db_path).resolve()
+    published = Path(published_dir).resolve()
+    exports = Path(exports_dir).resolve() if exports_dir else published.parent / "exports"
+    info = normalise_run_info(run_info)
+    if not build_db.exists():
+        raise PublishError(f"build database not found: {build_db}")
+    failed = [g["name"] for g in info["gates"] if not g["passed"]]
+    if failed and require_gates_passed:
+        record_attempt(published, run_info, "blocked", f"gates failed: {', '.join(failed)}")
+        raise PublishBlocked(f"gates failed, publication held back: {', '.join(failed)}")
+
+    published.mkdir(parents=True, exist_ok=True)
+    with publish_lock(published):
+        cleanup_stale_temps(published)
+        token = f"{TEMP_MARK}{re.sub(r'[^A-Za-z0-9_-]', '_', info['run_id'])[:40]}-{os.getpid()}"
+        public_tmp = published / f".{PUBLIC_DB}{token}"
+        restricted_tmp = published / f".{RESTRICTED_DB}{token}"
+        published_at = _now()
+        try:
+            public_counts = _write_db(public_tmp, build_db, {t: "indicators" for t in PUBLIC_TABLES},
+                                      False, info, published_at)
+            restricted_counts = _write_db(restricted_tmp, build_db, RESTRICTED_TABLES, True, info, published_at)
+            _audit(public_tmp, restricted_tmp, public_counts, restricted_counts)
+            for p in (public_tmp, restricted_tmp):
+                if Path(str(p) + ".wal").exists():
+                    raise PublishError(f"{p.name} still has a write-ahead log after checkpoint")
+                _fsync_file(p)
+            if _before_swap is not None:
+                _before_swap({"public": public_tmp, "restricted": restricted_tmp})
+            # the swap: restricted first, public last (public carries the run id readers check first)
+            os.replace(restricted_tmp, published / RESTRICTED_DB)
+            os.replace(public_tmp, published / PUBLIC_DB)
+            _fsync_dir(published)
+        except BaseException as exc:
+            for p in (public_tmp, restricted_tmp):
+                for q in (p, Path(str(p) + ".wal")):
+                    with contextlib.suppress(FileNotFoundError):
+                        q.unlink()
+            if isinstance(exc, Exception):
+                record_attempt(published, run_info, "failed", f"{type(exc).__name__}: {exc}")
+            raise
+
+        from .exports import write_exports  # after the swap, from the published files
+
+        export_paths = write_exports(published / PUBLIC_DB, published / RESTRICTED_DB, exports, info)
+        record_attempt(published, run_info, "published", None)
+
+    return {
+        "public": published / PUBLIC_DB,
+        "restricted": published / RESTRICTED_DB,
+        "publication": published / PUBLIC_DB,
+        "exports_public": export_paths["public"],
+        "exports_restricted": export_paths["restricted"],
+        **{f"export:{k}": v for k, v in export_paths["files"].items()},
+    }
+
+
+def record_attempt(published_dir, run_info: dict, outcome: str, reason: str | None) -> Path:
+    """Records the last run's outcome (published / blocked / failed) and gate results beside the files.
+
+    The orchestration calls this itself when it decides not to publish (publish() calls it too)."""
+    published = Path(published_dir)
+    published.mkdir(parents=True, exist_ok=True)
+    info = normalise_run_info(run_info)
+    doc = {
+        "run_id": info["run_id"],
+        "started_at": info["started_at"].isoformat(),
+        "finished_at": _now().isoformat(),
+        "outcome": outcome,
+        "reason": reason,
+        "gates": info["gates"],
+        "extract_files": len(info["extract_files"]),
+    }
+    path = published / LAST_ATTEMPT
+    _atomic_write_text(path, json.dumps(doc, indent=2, default=str))
+    return path
+
+
+# ------------------------------------------------------------------------------------------ status
+
+def _read_publication(path: Path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "select kind, name, source, period, sha256, status, detail, row_count, run_id, started_at, "
+            "published_at from publication order by kind, name").fetchall()
+    finally:
+        con.close()
+    out = {"run_id": None, "started_at": None, "published_at": None, "extract_files": [], "gates": [], "tables": {}}
+    for kind, name, source, period, sha, status, detail, n, run_id, started, published_at in rows:
+        out["run_id"], out["started_at"], out["published_at"] = run_id, str(started), str(published_at)
+        if kind == "extract_file":
+            out["extract_files"].append({"path": name, "source": source, "period": period, "sha256": sha})
+        elif kind == "gate":
+            out["gates"].append({"name": name, "status": status, "detail": detail})
+        elif kind == "table":
+            out["tables"][name] = n
+    return out
+
+
+def read_status(published_dir) -> dict:
+    """What is published (run, time, extract files, gates, tables) and the last run's outcome."""
+    published = Path(published_dir)
+    status: dict = {"published_dir": str(published), "published": False, "files": {}}
+    for label, fname in (("public", PUBLIC_DB), ("restricted", RESTRICTED_DB)):
+        path = published / fname
+        if not path.exists():
+            status["files"][label] = {"path": str(path), "exists": False}
+            continue
+        st = path.stat()
+        entry = {"path": str(path), "exists": True, "bytes": st.st_size,
+                 "modified": datetime.fromtimestamp(st.st_mtime, timezone.utc).isoformat()}
+        try:
+            entry.update(_read_publication(path))
+        except Exception as exc:  # a damaged file is reported, not raised
+            entry["error"] = f"{type(exc).__name__}: {exc}"
+        status["files"][label] = entry
+    pub = status["files"].get("public", {})
+    res = status["files"].get("restricted", {})
+    if pub.get("run_id"):
+        status.update(published=True, run_id=pub["run_id"], published_at=pub["published_at"],
+                      started_at=pub["started_at"], extract_files=pub["extract_files"], gates=pub["gates"])
+    status["consistent"] = bool(pub.get("run_id")) and pub.get("run_id") == res.get("run_id")
+    stale = [p.name for p in published.glob(f".*{TEMP_MARK}*")] if published.exists() else []
+    status["stale_temp_files"] = stale
+    last = published / LAST_ATTEMPT
+    if last.exists():
+        with contextlib.suppress(ValueError, OSError):
+            status["last_run"] = json.loads(last.read_text(encoding="utf-8"))
+    return status

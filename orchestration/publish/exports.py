@@ -1,0 +1,171 @@
+"""Exports written from the published files.
+
+exports/public/<table>.parquet, <table>.csv, <table>.json   every public indicator table + its metadata
+exports/restricted/priority_<kode_kecamatan>.xlsx            the SIKKEP priority list, one workbook per
+                                                             kecamatan, one sheet per village
+Each file is written to a hidden temp name and os.replace()d into place; files of an earlier
+publication that the new one no longer produces (a kecamatan without priority households) are removed.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from pathlib import Path
+
+import duckdb
+
+from .metadata import PUBLIC_TABLES
+
+TEMP_MARK = ".tmp-"
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
+
+
+def _commit(tmp: Path, final: Path) -> Path:
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, final)
+    return final
+
+
+def _cleanup(directory: Path, keep: set[Path], patterns: tuple[str, ...]) -> None:
+    for p in directory.iterdir():
+        if not p.is_file():
+            continue
+        stale_temp = p.name.startswith(".") and TEMP_MARK in p.name
+        stale_output = p not in keep and any(p.match(pat) for pat in patterns)
+        if stale_temp or stale_output:
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+
+
+def _sql_str(value) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _table_periods(con, table: str, info: dict) -> dict:
+    cols = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
+    if {"period_from", "period_to"} <= cols:
+        pairs = con.execute(f'select distinct period_from, period_to from "{table}" order by 1').fetchall()
+        return {"period_pairs": [list(p) for p in pairs]}
+    if "period" in cols:
+        return {"periods": [r[0] for r in con.execute(f'select distinct period from "{table}" order by 1').fetchall()]}
+    current: dict[str, str] = {}
+    for f in info["extract_files"]:
+        if f["source"] and f["period"]:
+            current[f["source"]] = max(current.get(f["source"], ""), f["period"])
+    sources = PUBLIC_TABLES[table]["sources"]
+    return {"current_periods": {s: p for s, p in sorted(current.items()) if "all" in sources or s in sources}}
+
+
+def write_public_exports(public_db: Path, out_dir: Path, info: dict) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    con = duckdb.connect(str(public_db), read_only=True)
+    try:
+        published_at = con.execute("select max(published_at) from publication").fetchone()[0]
+        for table, meta in PUBLIC_TABLES.items():
+            parquet, csv, meta_json = (out_dir / f"{table}.{ext}" for ext in ("parquet", "csv", "json"))
+            tmp = _tmp(parquet)
+            con.execute(f'copy "{table}" to {_sql_str(tmp)} (format parquet)')
+            written[f"{table}.parquet"] = _commit(tmp, parquet)
+            tmp = _tmp(csv)
+            con.execute(f'copy "{table}" to {_sql_str(tmp)} (format csv, header true)')
+            written[f"{table}.csv"] = _commit(tmp, csv)
+            columns = [{"name": n, "type": t} for n, t in con.execute(
+                "select column_name, data_type from information_schema.columns where table_name = ? "
+                "order by ordinal_position", [table]).fetchall()]
+            doc = {
+                "table": table,
+                "description": meta["description"],
+                "unit": meta["unit"],
+                "source": meta["sources"],
+                "area_level": meta["area_levels"],
+                **_table_periods(con, table, info),
+                "rows": con.execute(f'select count(*) from "{table}"').fetchone()[0],
+                "columns": columns,
+                "run_id": info["run_id"],
+                "published_at": str(published_at),
+                "publisher": "SIKKEP Satu Data",
+            }
+            tmp = _tmp(meta_json)
+            tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+            written[f"{table}.json"] = _commit(tmp, meta_json)
+    finally:
+        con.close()
+    _cleanup(out_dir, set(written.values()), ("ind_*.parquet", "ind_*.csv", "ind_*.json"))
+    return written
+
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+PRIORITY_COLUMNS = [
+    ("household_id", "ID Keluarga"), ("kode_wilayah", "Kode Desa"), ("nama_desa", "Desa / Kampung"),
+    ("nama_kepala_keluarga", "Kepala Keluarga"), ("nik_kepala_masked", "NIK (tersamar)"),
+    ("members", "Jumlah Anggota"), ("desil", "Desil"), ("desil_dtks", "Desil DTKS"),
+    ("desil_p3ke", "Desil P3KE"), ("alasan", "Alasan Prioritas"),
+]
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = _SHEET_BAD.sub(" ", name).strip()[:31] or "Desa"
+    candidate, i = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({i})"
+        candidate, i = base[: 31 - len(suffix)] + suffix, i + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def write_priority_workbooks(restricted_db: Path, out_dir: Path, info: dict) -> dict[str, Path]:
+    from openpyxl import Workbook
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(restricted_db), read_only=True)
+    try:
+        cols = ", ".join(c for c, _ in PRIORITY_COLUMNS)
+        rows = con.execute(
+            f"select kode_kecamatan, nama_kecamatan, {cols} from priority_list "
+            "order by kode_kecamatan nulls last, kode_wilayah nulls last, household_id").fetchall()
+    finally:
+        con.close()
+    by_kecamatan: dict[tuple, dict[tuple, list]] = {}
+    for kode_kec, nama_kec, *rest in rows:
+        village = (rest[1], rest[2])  # kode_wilayah, nama_desa
+        by_kecamatan.setdefault((kode_kec, nama_kec), {}).setdefault(village, []).append(rest)
+    written: dict[str, Path] = {}
+    for (kode_kec, nama_kec), villages in by_kecamatan.items():
+        code = (kode_kec or "tanpa_kecamatan").replace(".", "")
+        final = out_dir / f"priority_{code}.xlsx"
+        wb = Workbook(write_only=True)
+        used: set[str] = set()
+        for (kode_desa, nama_desa), items in villages.items():
+            title = nama_desa or (kode_desa or "Tanpa desa (hanya kecamatan)")
+            ws = wb.create_sheet(_sheet_name(title, used))
+            ws.append([f"Daftar prioritas SIKKEP - Kecamatan {nama_kec or kode_kec or '-'} - "
+                       f"Desa {nama_desa or '-'} ({kode_desa or 'desa tidak diketahui'})"])
+            ws.append([f"RAHASIA: data pribadi (UU 27/2022). Publikasi {info['run_id']}"])
+            ws.append([label for _, label in PRIORITY_COLUMNS])
+            for item in items:
+                ws.append(list(item))
+        tmp = out_dir / f".{final.name}{TEMP_MARK}{os.getpid()}.xlsx"
+        wb.save(tmp)
+        written[final.name] = _commit(tmp, final)
+    _cleanup(out_dir, set(written.values()), ("priority_*.xlsx",))
+    return written
+
+
+def write_exports(public_db: Path, restricted_db: Path, exports_dir: Path, info: dict) -> dict:
+    public_dir = exports_dir / "public"
+    restricted_dir = exports_dir / "restricted"
+    files = {}
+    files.update({f"public/{k}": v for k, v in write_public_exports(public_db, public_dir, info).items()})
+    files.update({f"restricted/{k}": v for k, v in write_priority_workbooks(restricted_db, restricted_dir, info).items()})
+    return {"public": public_dir, "restricted": restricted_dir, "files": files}
