@@ -40,8 +40,11 @@
   {%- endif -%}
 {%- endmacro %}
 
-{% macro raw_columns(relation, assumed) -%}
+{#- the raw table's columns, lower case (introspected on raw.<source> itself, also under dbt unit tests
+    where source() is a fixture CTE) -#}
+{% macro raw_columns(source_name, assumed) -%}
   {%- if execute -%}
+    {%- set relation = api.Relation.create(database=target.database, schema='raw', identifier=source_name) -%}
     {%- set cols = [] -%}
     {%- for c in adapter.get_columns_in_relation(relation) -%}{%- do cols.append(c.name | lower) -%}{%- endfor -%}
     {%- if cols | length == 0 -%}
@@ -63,7 +66,7 @@
 {%- for k in ['family', 'household', 'person'] -%}
   {%- if ids.get(k) and ids.get(k) not in core and ids.get(k) not in id_cols -%}{%- do id_cols.append(ids.get(k)) -%}{%- endif -%}
 {%- endfor -%}
-{%- set present = sikkep.raw_columns(rel, core + id_cols + lineage) -%}
+{%- set present = sikkep.raw_columns(source_name, core + id_cols + lineage) -%}
 {%- set contract_cols = [] -%}
 {%- for c in present -%}{%- if c not in lineage -%}{%- do contract_cols.append(c) -%}{%- endif -%}{%- endfor -%}
 {%- set extras = [] -%}
