@@ -70,20 +70,49 @@ def link_records(
     t1 = time.perf_counter()
     pred = linker.inference.predict(threshold_match_probability=predict_threshold, warning_mode="never")
     t2 = time.perf_counter()
+    # WEAK records (no NIK and no birth date: BLT-DD, Baznas rows) do not take part in the
+    # connected components with strong records: a name-and-village row would otherwise bridge
+    # two namesakes of one village into one person. Each weak record joins the cluster of its
+    # best strong partner instead (single best link); weak records without one cluster alone.
+    p = pred.physical_name
+    scon.execute(f"""
+    CREATE OR REPLACE TABLE __weak AS
+        SELECT unique_id FROM person_records WHERE nik IS NULL AND dob IS NULL;
+    CREATE OR REPLACE TABLE __cc_edges AS
+        SELECT e.* FROM {p} e
+        WHERE (e.unique_id_l IN (SELECT unique_id FROM __weak)) = (e.unique_id_r IN (SELECT unique_id FROM __weak));
+    """)
+    cc_edges = db_api.register("__cc_edges", table_name="cc_edges_in")
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        pred, threshold_match_probability=threshold
+        cc_edges, threshold_match_probability=threshold
     )
     t3 = time.perf_counter()
-    p, c = pred.physical_name, clusters.physical_name
+    c = clusters.physical_name
     out = scon.sql(f"""
-    WITH cl AS (
-        SELECT unique_id AS record_id, min(unique_id) OVER (PARTITION BY cluster_id) AS cluster_id,
+    WITH cl0 AS (SELECT unique_id AS record_id, cluster_id FROM {c}),
+    weak_best AS (
+        SELECT w, s FROM (
+            SELECT CASE WHEN e.unique_id_l IN (SELECT unique_id FROM __weak) THEN e.unique_id_l ELSE e.unique_id_r END AS w,
+                   CASE WHEN e.unique_id_l IN (SELECT unique_id FROM __weak) THEN e.unique_id_r ELSE e.unique_id_l END AS s,
+                   e.match_probability
+            FROM {p} e
+            WHERE e.match_probability >= {float(threshold)}
+              AND (e.unique_id_l IN (SELECT unique_id FROM __weak)) <> (e.unique_id_r IN (SELECT unique_id FROM __weak)))
+        QUALIFY row_number() OVER (PARTITION BY w ORDER BY match_probability DESC, s) = 1
+    ),
+    cl1 AS (
+        SELECT cl0.record_id, coalesce(cs.cluster_id, cl0.cluster_id) AS cluster_id
+        FROM cl0 LEFT JOIN weak_best wb ON wb.w = cl0.record_id LEFT JOIN cl0 cs ON cs.record_id = wb.s
+    ),
+    cl AS (
+        SELECT record_id, min(record_id) OVER (PARTITION BY cluster_id) AS cluster_id,
                count(*) OVER (PARTITION BY cluster_id) AS n
-        FROM {c}
+        FROM cl1
     ),
     edges AS (
-        SELECT unique_id_l AS a, unique_id_r AS b, match_probability FROM {p}
-        WHERE match_probability >= {float(threshold)}
+        SELECT e.unique_id_l AS a, e.unique_id_r AS b, e.match_probability FROM {p} e
+        JOIN cl ca ON ca.record_id = e.unique_id_l JOIN cl cb ON cb.record_id = e.unique_id_r
+        WHERE e.match_probability >= {float(threshold)} AND ca.cluster_id = cb.cluster_id
     ),
     ends AS (SELECT a AS record_id, b AS other, match_probability FROM edges
              UNION ALL SELECT b, a, match_probability FROM edges),
