@@ -1,0 +1,53 @@
+"""Write-audit-publish: public.duckdb and restricted.duckdb swapped atomically into warehouse/published/,
+only when every gate of the run passed; then the open-data exports and the priority workbooks."""
+import dagster as dg
+
+from ...publish.core import publish
+from ...resources import WarehouseResource
+from ..ingest.assets import WRITER_POOL
+
+UPSTREAM = [
+    ["marts", "fct_household"], ["marts", "fct_person"], ["marts", "xref_source_record"],
+    ["marts", "fct_program_participation"], ["intermediate", "quarantine"],
+    ["indicators", "ind_poverty_by_area"], ["indicators", "ind_program_coverage"],
+    ["indicators", "ind_program_overlap"], ["indicators", "ind_priority_gap"],
+    ["indicators", "ind_graduation"], ["indicators", "ind_data_quality"],
+]
+
+
+def _gate_results(context) -> dict:
+    """Every asset check evaluated in this run, by name: the publication records them all."""
+    gates = {}
+    records = context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    for record in records:
+        ev = record.get_dagster_event().event_specific_data
+        name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
+        blocking = ev.severity == dg.AssetCheckSeverity.ERROR
+        summary = ev.metadata.get("summary").value if ev.metadata.get("summary") else None
+        gates[name] = {"passed": bool(ev.passed) or not blocking, "detail": summary}
+    return gates
+
+
+@dg.asset(
+    key=["published", "publication"],
+    deps=[dg.AssetKey(k) for k in UPSTREAM],
+    group_name="publish",
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    description="public.duckdb (aggregates) and restricted.duckdb (by-name) in warehouse/published/, replaced "
+                "atomically; a failed gate or a crash leaves the previous publication untouched.",
+)
+def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    s = warehouse.settings
+    import duckdb
+
+    with duckdb.connect(str(s.build_db), read_only=True) as con:
+        files = [dict(zip(["path", "source", "period", "sha256"], r)) for r in con.execute(
+            "select source_file, source, period, file_sha256 from raw.file_manifest where status = 'loaded' "
+            "order by 1").fetchall()]
+    run_info = {"run_id": context.run_id, "extract_files": files, "gates": _gate_results(context)}
+    paths = publish(s.build_db, s.published_dir, run_info, exports_dir=s.exports_dir)
+    return dg.MaterializeResult(metadata={
+        "public": str(paths.get("public")), "restricted": str(paths.get("restricted")),
+        "extract_files": len(files), "gates": len(run_info["gates"]),
+    })
