@@ -189,3 +189,132 @@ def built(tmp_path_factory):
 
 def q(con, sql, *params):
     return con.execute(sql, list(params)).fetchall()
+
+
+# --- gate scenarios: kur good (stable over two periods), pkh bad (40% invalid NIK), bpnt collapsing ---------
+def _nik(i: int, woman: bool = False) -> str:
+    day = 1 + i % 28
+    return f"180221{day + (40 if woman else 0):02d}{1 + i % 12:02d}{80 + i % 15:02d}{1 + i:04d}"
+
+
+def _program_rows(source: str, period: str, n: int, bad_share: float = 0.0, **extra) -> list[dict]:
+    rows = []
+    n_bad = int(round(n * bad_share))
+    for i in range(n):
+        nik = _nik(i) if i >= n_bad else f"12345{i:04d}"
+        rows.append(dict(source_file=f"{source}/{period}/{source}.xlsx", source_sheet="Sheet1", source_row=i + 2,
+                         period=period, nik=nik, nama=f"Penerima {chr(65 + i % 26)}{chr(65 + i // 26 % 26)}",
+                         kecamatan="Anak Tuha", desa="Bumi Aji", **extra))
+    return rows
+
+
+SAMPLE["kur"] = _program_rows("kur", "2024-03", 20) + _program_rows("kur", "2024-09", 22)
+SAMPLE["pkh"] = _program_rows("pkh", "2024-09", 20, bad_share=0.4)
+SAMPLE["bpnt"] = _program_rows("bpnt", "2024-03", 20) + _program_rows("bpnt", "2024-09", 6)
+
+
+# --- staging / intermediate ---------------------------------------------------------------------------
+def test_every_raw_row_is_staged_or_quarantined_exactly_once(built):
+    con, _ = built
+    raw = q(con, "select count(*) from raw.dtks")[0][0] + q(con, "select count(*) from raw.p3ke")[0][0]
+    rec = q(con, "select count(*) from intermediate.int_person_records where source in ('dtks', 'p3ke')")[0][0]
+    qua = q(con, "select count(*) from intermediate.quarantine where source in ('dtks', 'p3ke') and rule not like 'ingest:%'")[0][0]
+    assert rec + qua == raw
+    both = q(con, """select count(*) from intermediate.int_person_records r join intermediate.quarantine qq
+                     on qq.source = r.source and qq.source_file = r.source_file and qq.source_row = r.source_row
+                     and coalesce(qq.source_sheet, '') = coalesce(r.source_sheet, '')""")[0][0]
+    assert both == 0
+    assert q(con, "select bool_and(balanced), count(*) from intermediate.int_row_accounting")[0] == (True, 12)
+
+
+def test_int_person_records_has_the_interface_columns(built):
+    con, _ = built
+    cols = [r[0] for r in q(con, "select column_name from information_schema.columns where table_schema = 'intermediate'"
+                                 " and table_name = 'int_person_records' order by ordinal_position")]
+    assert cols == ["record_id", "source", "period", "is_current", "source_file", "source_sheet", "source_row", "kind",
+                    "unit", "program", "nik", "nik_valid", "nik_suspect", "no_kk", "no_kk_valid", "nama", "name_key",
+                    "tanggal_lahir", "jenis_kelamin", "kode_desa", "kode_kecamatan", "place_resolved_by", "family_ref",
+                    "household_ref", "hubungan", "status_keberadaan", "desil", "recipient", "flags"]
+
+
+def test_cleaning_and_place_resolution(built):
+    con, _ = built
+    rec = {(r[0], r[1], r[2]): r[3:] for r in q(con, """
+        select source, period, source_row, nik, nik_valid, nik_suspect, name_key, tanggal_lahir::varchar, jenis_kelamin,
+               kode_desa, kode_kecamatan, place_resolved_by, family_ref, hubungan, status_keberadaan, desil, recipient,
+               flags, is_current
+        from intermediate.int_person_records""")}
+    # DTKS: apostrophe NIK repaired; names normalised; code with and without dots
+    assert rec[("dtks", "2024-09", 3)][:6] == (NIK_M, True, False, "MUHAMMAD YUSUF", "1985-03-12", "L")
+    assert rec[("dtks", "2024-09", 2)][3] == "SITI AMINAH"
+    assert rec[("dtks", "2024-09", 2)][6:9] == ("18.02.21.2005", "18.02.21", "code")
+    # scientific NIK: not recoverable, NULL + suspect, row kept (good name and place)
+    r = rec[("dtks", "2024-09", 4)]
+    assert r[0] is None and r[1] is False and r[2] is True and "nik_suspect:scientific_lossy" in r[14]
+    assert r[4] == "1975-08-12" and r[11] == "meninggal"
+    # Excel serial birth date in the older period; is_current false there
+    assert rec[("dtks", "2024-03", 2)][4] == "1990-01-01" and rec[("dtks", "2024-03", 2)][15] is False
+    # P3KE: kecamatan from the sheet name, village by normalised name ('Bumiaji' = 'Bumi Aji')
+    assert rec[("p3ke", "2024-09", 5)][6:9] == ("18.02.21.2005", "18.02.21", "sheet")
+    assert rec[("p3ke", "2024-09", 5)][9] == "p3ke:P3KE-001"
+    # ambiguous village: kecamatan kept, village NULL, flagged
+    r = rec[("p3ke", "2024-09", 6)]
+    assert r[6] is None and r[7] == "18.02.21" and "desa_ambiguous" in r[14]
+    # kecamatan from the file name ('p3ke_gunung_sugih.xlsx'), village exact
+    assert rec[("p3ke", "2024-09", 7)][6:9] == ("18.02.04.1005", "18.02.04", "file")
+    assert rec[("p3ke", "2024-09", 7)][3] == "BAMBANG SUTRISNO"
+    # unknown village code inside the kabupaten: kecamatan from the code, flagged
+    r = rec[("p3ke", "2024-09", 8)]
+    assert r[6] is None and r[7] == "18.02.04" and "kode_desa_unknown" in r[14]
+    # BLT-DD: kecamatan = sheet, 'Bandarjaya Barat' = 'Bandar Jaya Barat', 'Kp. Poncowati'
+    assert rec[("blt_dd", "2024-09", 4)][6:8] == ("18.02.07.1003", "18.02.07")
+    assert rec[("blt_dd", "2024-09", 5)][6:8] == ("18.02.07.2010", "18.02.07")
+    # PBI-JK NONAKTIF is not a recipient; 'Kec. Anak Tuha' resolves by name; sex mismatch invalidates the NIK
+    assert rec[("pbi_jk", "2024-09", 2)][13] is False and rec[("pbi_jk", "2024-09", 2)][8] == "name"
+    assert rec[("pbi_jk", "2024-09", 3)][1] is False and "nik_invalid:sex_mismatch" in rec[("pbi_jk", "2024-09", 3)][14]
+
+
+def test_quarantine_rules_and_masking(built):
+    con, _ = built
+    rows = {(r[0], r[1]): (r[2], r[3]) for r in q(con, "select source, source_row, rule, detail from intermediate.quarantine")}
+    assert rows[("dtks", 5)][0] == "no_identity"
+    assert rows[("dtks", 6)][0] == "place_unresolved" and "18.04.01.2001" in rows[("dtks", 6)][1]
+    assert rows[("blt_dd", 4)][0] == "place_unresolved"   # sheet 'Sheet3', village unknown, no NIK
+    assert rows[("dtks", 7)] == ("ingest:ragged_row", "row has 30 fields, header 20 (NIK 1802**********01)")
+    assert rows[("dukcapil_agregat", 3)][0] == "place_unresolved"
+    assert rows[("dukcapil_agregat", 4)][0] == "unparseable_mandatory"
+    assert not q(con, "select detail from intermediate.quarantine where regexp_matches(detail, '[0-9]{12,}')")
+    assert q(con, "select jumlah_penduduk from intermediate.int_dukcapil_agregat")[0][0] == 2345
+
+
+# --- gates (GX on the staged tables of the same build) ------------------------------------------------
+def test_gate_passes_on_a_good_extract(built):
+    from orchestration.quality import run_suite
+    con, _ = built
+    gate = run_suite(con, "stg_kur")
+    assert gate.passed, gate.summary()
+
+
+def test_gate_fails_on_40pct_invalid_nik_with_masked_examples(built):
+    from orchestration.quality import run_suite
+    con, _ = built
+    gate = run_suite(con, "stg_pkh")
+    assert not gate.passed
+    bad = [r for r in gate.failures if r["check"] == "invalid_nik_share"]
+    assert bad and abs(bad[0]["observed"]["unexpected_share"] - 0.4) < 1e-6
+    assert bad[0]["examples"] and all("source_row" in e for e in bad[0]["examples"])
+    import re
+    assert not re.search(r"\d{12,}", str(gate.as_metadata()))
+
+
+def test_gate_fails_when_row_count_collapses(built):
+    from orchestration.quality import run_suite
+    con, _ = built
+    gate = run_suite(con, "stg_bpnt")
+    assert [r["check"] for r in gate.failures] == ["row_count_not_collapsed"]
+    assert abs(gate.failures[0]["observed"]["unexpected_share"] - 1.0) < 1e-9 or gate.failures[0]["observed"]
+
+
+def test_build_time_reported(built):
+    _, res = built
+    assert "Completed successfully" in res.stdout

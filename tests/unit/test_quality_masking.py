@@ -1,0 +1,34 @@
+import json
+from pathlib import Path
+
+from orchestration.quality import list_suites, load_suite, mask_nik, mask_text
+from orchestration.quality.dbt_vars import person_sources_from_contracts
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_mask_nik():
+    assert mask_nik("1802214507890001") == "1802**********01"
+    assert mask_nik("12345") == "*****"
+    assert mask_nik(None) is None
+    assert mask_text("NIK 1802214507890001 dan KK 1802210101100003") == "NIK 1802**********01 dan KK 1802**********03"
+
+
+def test_every_source_has_a_suite_with_tolerances_in_json():
+    suites = list_suites()
+    for src in ["dtks", "p3ke", "dukcapil_agregat", "pkh", "bpnt", "pbi_jk", "blt_dd", "rtlh", "baznas", "kur"]:
+        assert f"stg_{src}" in suites
+        s = load_suite(f"stg_{src}")
+        checks = {(e.get("meta") or {}).get("check") for e in s["expectations"]}
+        assert {"required_not_null", "row_count_not_collapsed", "row_accounting_exact", "duplicate_source_rows"} <= checks
+    assert load_suite("stg_blt_dd")["expectations"][2]["kwargs"]["mostly"] < load_suite("stg_dtks")["expectations"][4]["kwargs"]["mostly"]
+
+
+def test_person_sources_var_matches_the_dbt_default():
+    """The default in macros/sikkep/sources.sql mirrors the contracts; the Python side passes the same."""
+    text = (ROOT / "dbt_project" / "macros" / "sikkep" / "sources.sql").read_text()
+    got = person_sources_from_contracts()
+    assert {s["source"] for s in got} == {"dtks", "p3ke", "pkh", "bpnt", "pbi_jk", "blt_dd", "rtlh", "baznas", "kur"}
+    for s in got:
+        assert f"'source': '{s['source']}'" in text
+        assert json.dumps(s)  # serialisable for --vars
