@@ -98,10 +98,11 @@ def generate(households: int, seed: int, periods: int, out_dir: Path, key_dir: P
                                                     ctx.phantoms))
         key_households.append(answer_key.households_frame(period, world.P, world.H, desa_codes, sel, ctx.present))
 
-    summary = {"households": households, "seed": seed, "periods": plist, "kabupaten": kabupaten,
-               "out_dir": str(out_dir), "key_dir": str(key_dir), "sources": counts}
+    summary = {"households": households, "seed": seed, "periods": plist, "kabupaten": kabupaten, "sources": counts}
+    # summary.json holds no paths, so that the key is byte-identical wherever it is written
     written = answer_key.write_key(key_dir, key_rows, key_persons, key_households,
                                    json.dumps(summary, indent=2, sort_keys=True))
+    summary["out_dir"], summary["key_dir"] = str(out_dir), str(key_dir)
     summary["key"] = written
     summary["total_rows_per_period"] = {p: sum(v[p]["rows"] for s, v in counts.items() if s != "dukcapil_agregat")
                                         for p in plist}

