@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .ingest.contracts import default_contracts
-from .settings import DBT_PROJECT_DIR, OFFLINE_ENV
+from .settings import DBT_PROJECT_DIR, OFFLINE_ENV, get_settings
 
 
 def dbt_executable() -> str:
@@ -21,10 +21,11 @@ def dbt_vars() -> dict:
     """Person-level sources for int_person_records come from the contracts: a new agency list is config."""
     sources = [
         {"source": c.source, "kind": c.kind, "unit": c.unit, "program": c.program,
-         "social_assistance": c.social_assistance}
+         "social_assistance": c.social_assistance, "required": list(c.required),
+         "identifiers": dict(c.identifiers)}
         for c in default_contracts().values() if c.kind != "aggregate"
     ]
-    return {"person_sources": sources}
+    return {"kabupaten": get_settings().kabupaten, "person_sources": sources}
 
 
 def dbt_vars_arg() -> list[str]:

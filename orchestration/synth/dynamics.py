@@ -153,7 +153,7 @@ def step(world: World, rng: np.random.Generator, t: int, ref_date: str, prev_dat
     # ---- welfare: mean-reverting random walk around the village level
     wv = H["w"].to_numpy()
     veff = world.village_effect[H["desa"].to_numpy()]
-    H["w"] = 0.88 * wv + 0.12 * veff + rng.normal(0.0, 0.42, len(H))
+    H["w"] = 0.98 * wv + 0.02 * veff + rng.normal(0.0, 0.2, len(H))
     H["desil"] = world.desil_of(H["w"].to_numpy())
 
     # ---- registries catch up with a lag

@@ -50,7 +50,8 @@ def load_area(kab_code: str) -> Area:
         raise ValueError(f"unknown kabupaten code {kab_code!r} (Kemendagri code such as '18.02')")
     prov = kab_code.split(".")[0]
     kec = sorted(k for k in wilayah if k.startswith(kab_code + ".") and k.count(".") == 2)
-    kec = [k for k in kec if any(d.startswith(k + ".") for d in desa)]
+    with_villages = {d.rsplit(".", 1)[0] for d in desa}
+    kec = [k for k in kec if k in with_villages]
     dcodes = sorted(d for d in desa if d.startswith(kab_code + "."))
     kec_index = {k: i for i, k in enumerate(kec)}
     dcodes = [d for d in dcodes if d.rsplit(".", 1)[0] in kec_index]

@@ -27,7 +27,7 @@ STREETS = np.array(["Raya Ma’arif", "Merdeka", "Pendidikan", "Lintas Sumatera"
                     "Sukarno-Hatta", "Pasar", "Pemuda", "Sawah Lebar", "Kebon Jeruk", "Transmigrasi"], dtype=object)
 
 # registry inclusion probability by true desil (index 0 = desil 1)
-P_DTKS = np.array([0.86, 0.80, 0.74, 0.66, 0.30, 0.16, 0.08, 0.04, 0.03, 0.02])
+P_DTKS = np.array([0.88, 0.83, 0.78, 0.72, 0.40, 0.25, 0.12, 0.06, 0.04, 0.03])
 P_P3KE = np.array([0.80, 0.74, 0.66, 0.55, 0.22, 0.10, 0.05, 0.03, 0.02, 0.01])
 
 

@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from orchestration.quality import list_suites, load_suite, mask_nik, mask_text
-from orchestration.quality.dbt_vars import person_sources_from_contracts
+from orchestration.dbt_runtime import dbt_vars
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +27,7 @@ def test_every_source_has_a_suite_with_tolerances_in_json():
 def test_person_sources_var_matches_the_dbt_default():
     """The default in macros/sikkep/sources.sql mirrors the contracts; the Python side passes the same."""
     text = (ROOT / "dbt_project" / "macros" / "sikkep" / "sources.sql").read_text()
-    got = person_sources_from_contracts()
+    got = dbt_vars()["person_sources"]
     assert {s["source"] for s in got} == {"dtks", "p3ke", "pkh", "bpnt", "pbi_jk", "blt_dd", "rtlh", "baznas", "kur"}
     for s in got:
         assert f"'source': '{s['source']}'" in text
