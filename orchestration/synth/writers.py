@@ -1,7 +1,7 @@
 """Byte-deterministic CSV and XLSX writers.
 
-XLSX is written directly as SpreadsheetML (inline strings) with column-wise vectorised XML
-building: openpyxl and XlsxWriter both write about 50 k cells/s, far too slow for a kabupaten
+XLSX is written directly as SpreadsheetML (shared strings, as Excel writes them) with column-wise
+vectorised XML building (Arrow): openpyxl and XlsxWriter both write about 50 k cells/s, far too slow for a kabupaten
 (tens of millions of cells per period). Zip entries and document properties carry fixed timestamps,
 so the same input gives the same bytes.
 
@@ -80,12 +80,6 @@ def col_letter(i: int) -> str:
     return s
 
 
-def _esc(s: pd.Series) -> pd.Series:
-    if s.str.contains(r"[&<>]", regex=True, na=False).any():
-        s = s.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False)
-    return s
-
-
 def _text_cell(ref: str, text: str, style: int = 0) -> str:
     t = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     sp = ' xml:space="preserve"' if t != t.strip() else ""
@@ -97,18 +91,26 @@ def _ls(s: str) -> pa.Scalar:
     return pa.scalar(s, pa.large_string())
 
 
-def _t_open(uniq: list[str]) -> str:
-    pres = any(x != x.strip() for x in uniq if x and x[0] != "\x00")
-    return '<t xml:space="preserve">' if pres else "<t>"
-
-
-def _cell(x: str, t_open: str) -> str:
+def _cell(x: str, sst: dict[str, int]) -> str:
+    """One cell without its reference (cells follow each other; empty cells are written as <c/>)."""
     if not x:
         return "<c/>"
     if x[0] == "\x00":
         return f"<c><v>{x[2:]}</v></c>" if x[1] == "n" else f'<c s="2"><v>{x[2:]}</v></c>'
-    x = x.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c t="inlineStr"><is>{t_open}{x}</t></is></c>'
+    i = sst.get(x)
+    if i is None:
+        i = sst[x] = len(sst)
+    return f'<c t="s"><v>{i}</v></c>'
+
+
+def _sst_xml(sst: dict[str, int]) -> bytes:
+    parts = []
+    for x in sst:  # insertion order = index order
+        t = x.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        parts.append(f'<si><t xml:space="preserve">{t}</t></si>' if t != t.strip() else f"<si><t>{t}</t></si>")
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(sst)}" '
+            f'uniqueCount="{len(sst)}">' + "".join(parts) + "</sst>").encode("utf-8")
 
 
 def _concat(arr: pa.Array) -> bytes:
@@ -119,7 +121,7 @@ def _concat(arr: pa.Array) -> bytes:
     return data.to_pybytes()[int(offsets[0]): int(offsets[-1])] if data is not None else b""
 
 
-def _sheet_xml(sh: Sheet) -> bytes:
+def _sheet_xml(sh: Sheet, sst: dict[str, int]) -> bytes:
     ncol = len(sh.header)
     letters = [col_letter(i) for i in range(ncol)]
     parts: list[str] = []
@@ -137,14 +139,11 @@ def _sheet_xml(sh: Sheet) -> bytes:
             vals = ["" if x is None or x != x else str(x) for x in sh.data.iloc[:, i].to_numpy(dtype=object)]
             if n < 5000:  # small sheets: plain Python is faster than Arrow's per-call overhead
                 uniq = list(dict.fromkeys(vals))
-                t_open = _t_open(uniq)
-                cmap = {x: _cell(x, t_open) for x in uniq}
+                cmap = {x: _cell(x, sst) for x in uniq}
                 cols.append([cmap[x] for x in vals])
                 continue
             enc = pc.dictionary_encode(pa.array(vals, type=pa.large_string()))
-            uniq = enc.dictionary.to_pylist()
-            t_open = _t_open(uniq)
-            cells = [_cell(x, t_open) for x in uniq]
+            cells = [_cell(x, sst) for x in enc.dictionary.to_pylist()]
             cols.append(pc.take(pa.array(cells, type=pa.large_string()), enc.indices))
         if n < 5000:
             body = "".join([f'<row r="{r}">' + "".join(c) + "</row>"
@@ -202,7 +201,8 @@ def write_xlsx(path: Path, sheets: list[Sheet], creator: str, timestamp: str) ->
           '<Default Extension="xml" ContentType="application/xml"/>'
           '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
           + "".join(f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(n))
-          + '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+          + '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+          '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
           '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
           '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
           "</Types>")
@@ -221,6 +221,7 @@ def write_xlsx(path: Path, sheets: list[Sheet], creator: str, timestamp: str) ->
               '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
               + "".join(f'<Relationship Id="rId{i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i + 1}.xml"/>' for i in range(n))
               + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+              + f'<Relationship Id="rId{n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
               "</Relationships>")
     core = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
@@ -246,5 +247,7 @@ def write_xlsx(path: Path, sheets: list[Sheet], creator: str, timestamp: str) ->
         put("xl/workbook.xml", wb)
         put("xl/_rels/workbook.xml.rels", wbrels)
         put("xl/styles.xml", _STYLES)
+        sst: dict[str, int] = {}
         for i, s in enumerate(sheets):
-            put(f"xl/worksheets/sheet{i + 1}.xml", _sheet_xml(s), level=1)
+            put(f"xl/worksheets/sheet{i + 1}.xml", _sheet_xml(s, sst), level=1)
+        put("xl/sharedStrings.xml", _sst_xml(sst), level=1)
