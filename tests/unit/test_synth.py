@@ -140,7 +140,7 @@ def test_key_addresses_rows(gen):
                     or name.upper().startswith("M"), (name, p["name"])
             if ki is not None and not any(t.startswith("nik_") for t in tags):
                 assert _digits(cell(row.source_row, ki)) == p["nik"], (f, row.source_row)
-            if "nik_excel_zeroed" in tags:
+            if "nik_excel_zeroed" in tags and not tags & {"nik_head_copied", "nik_neighbour"}:
                 assert _digits(cell(row.source_row, ki))[:15] == p["nik"][:15]
             checked += 1
     assert checked > 1000
