@@ -31,7 +31,7 @@ directory. Seed, households and periods: see `summary.json`. All keys are intege
 | source_sheet | XLSX sheet name; NULL for CSV |
 | source_row | XLSX: the Excel row number a spreadsheet shows; CSV: record number, header record = 1 (a quoted line break does not start a new record) |
 | person_key | the true person of the row (program rows: the person named, e.g. the PKH pengurus) |
-| household_key | the true family of that person at that period (NULL-like -1 for persons found in no population) |
+| household_key | the true family of that person at that period (NULL for persons found in no population) |
 | defects | comma-separated tags, see below ('' = clean) |
 | expect_quarantine | the row carries no usable identity (see `unusable`) and must land in quarantine |
 
@@ -77,6 +77,7 @@ def write_key(key_dir: Path, rows: list[pd.DataFrame], persons: list[pd.DataFram
     key_dir.mkdir(parents=True, exist_ok=True)
     r = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({f.name: [] for f in ROWS_SCHEMA})
     r = r.sort_values(["source", "period", "source_file", "source_sheet", "source_row"], kind="stable", na_position="first")
+    r["household_key"] = r["household_key"].astype("Int64").where(r["household_key"] >= 0, pd.NA)
     tbl = pa.Table.from_pandas(r.reset_index(drop=True), schema=ROWS_SCHEMA, preserve_index=False)
     pq.write_table(tbl, key_dir / "rows.parquet", compression="zstd")
     p = pd.concat(persons, ignore_index=True)
@@ -123,8 +124,7 @@ def households_frame(period: str, P: pd.DataFrame, H: pd.DataFrame, desa_codes: 
         "head_person_key": H["head"].to_numpy(),
         "members": H["hkey"].map(members).fillna(0).astype(np.int64).to_numpy(),
         "in_dtks": H["in_dtks"].to_numpy(), "in_p3ke": H["in_p3ke"].to_numpy(),
-        "desil_dtks": pd.array(np.where(H["in_dtks"].to_numpy(), H["dtks_desil"].to_numpy(), np.nan)).astype("Int64")
-        if False else pd.Series(np.where(H["in_dtks"].to_numpy(), H["dtks_desil"].to_numpy(), np.nan)).astype("Int64").to_numpy(),
+        "desil_dtks": pd.Series(np.where(H["in_dtks"].to_numpy(), H["dtks_desil"].to_numpy(), np.nan)).astype("Int64").to_numpy(),
         "desil_p3ke": pd.Series(np.where(H["in_p3ke"].to_numpy(), H["p3ke_desil"].to_numpy(), np.nan)).astype("Int64").to_numpy(),
     })
     phh = P["hh"].to_numpy()

@@ -178,6 +178,22 @@ def test_quirks_present(gen):
     pbi = pd.concat(pd.DataFrame(_read_csv(f)[0][1:], columns=[_norm(h) for h in _read_csv(f)[0][0]])
                     for f in (out / "pbi_jk").rglob("*.csv"))
     assert {"AKTIF", "NONAKTIF"} <= set(pbi["STATUSPESERTA"])
+    # XLSX: numeric NIK cells (16th digit lost), Excel date serials, Indonesian month names, trailing rows
+    numeric_nik = serial_dates = indo_months = trailing = False
+    for f in sorted(out.rglob("*.xlsx")):
+        for ws in openpyxl.load_workbook(f).worksheets:
+            last = [c.value for c in ws[ws.max_row]]
+            trailing |= all(v in (None, "") for v in last)
+            for row in ws.iter_rows(values_only=True):
+                for v in row:
+                    if isinstance(v, int) and v > 10**15:
+                        numeric_nik = True
+                    elif isinstance(v, (int, float)) and 10000 < v < 47000:
+                        serial_dates = True
+                    elif isinstance(v, str) and re.fullmatch(r"\d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember) \d{4}", v):
+                        indo_months = True
+    assert numeric_nik and serial_dates and indo_months and trailing
+    assert rows["household_key"].isna().sum() == (rows["defects"].str.contains("place_unresolvable")).sum()
     # a re-delivered file is byte-identical to its original
     for f in out.rglob("*_kirim_ulang.*"):
         orig = f.with_name(f.name.replace("_kirim_ulang", ""))
