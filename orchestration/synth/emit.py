@@ -125,7 +125,7 @@ def emit(rng: np.random.Generator, tb: Table, out_dir: Path, period: str, t: int
         if src == "rtlh" and t % 2 == 1:
             titles = []  # header in row 1
         if src in ("p3ke", "blt_dd"):
-            kecs = [k for k in range(len(kec_names)) if (kec_of == k).any()]
+            kecs = [k for k in range(len(kec_names)) if (kec_of == k).any()] or [0]  # empty list: header only
             if src == "p3ke" and t % 2 == 1:
                 chunks = [kecs[i::3] for i in range(3)]
                 chunks = [sorted(c) for c in chunks if c]
@@ -162,8 +162,7 @@ def emit(rng: np.random.Generator, tb: Table, out_dir: Path, period: str, t: int
         first = out_dir / files[0]
         copy = first.with_name(first.stem + "_kirim_ulang" + first.suffix)
         shutil.copyfile(first, copy)
-        k0 = keys[0]["source_file"].iloc[0] if keys else None
-        for kf in [k for k in keys if len(k) and k["source_file"].iloc[0] == k0]:
+        for kf in [k for k in keys if len(k) and k["source_file"].iloc[0] == files[0]]:
             dup = kf.copy()
             dup["source_file"] = rel(copy)
             dup["defects"] = quirks.add_tag(dup["defects"].to_numpy(dtype=object), np.ones(len(dup), bool), "duplicate_file")

@@ -289,7 +289,7 @@ def build_p3ke(ctx: Ctx) -> Table:
     nik = ctx.nik_col(tb, df, {"scientific": 0.012, "excel_zeroed": 0.006, "apostrophe": 0.01, "formatted": 0.004,
                                "typo": 0.006, "missing": 0.003, "invalid": 0.003}, head_copy=0.008, neighbour=0.002)
     c["NIK"] = nik
-    c["PADAN_DUKCAPIL"] = np.where(np.array([len(str(x)) == 16 and str(x).isdigit() for x in nik]) & (tb.defects == ""),
+    c["PADAN_DUKCAPIL"] = np.where(np.array([len(str(x)) == 16 and str(x).isdigit() for x in nik], dtype=bool) & (tb.defects == ""),
                                    "Ya", "Tidak").astype(object)
     c["JENIS_KELAMIN"] = np.where(df["sex"].to_numpy() == 1, "Perempuan", "Laki-laki").astype(object)
     c["HUBUNGAN_DENGAN_KEPALA_KELUARGA"] = np.array([HUB_P3KE[int(r)] for r in df["rel"].to_numpy()], dtype=object)

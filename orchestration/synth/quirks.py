@@ -48,7 +48,7 @@ def mangle_ids(rng: np.random.Generator, ids: np.ndarray, fmt: str, rates: dict[
     u = rng.random(n)
     cut = np.cumsum(p)
     which = np.searchsorted(cut, u, side="right")  # len(kinds) = untouched
-    valid = np.array([len(x) == 16 for x in out])
+    valid = np.array([len(x) == 16 for x in out], dtype=bool)
     masks: dict[str, np.ndarray] = {}
     for k, kind in enumerate(kinds):
         m = (which == k) & valid
