@@ -213,3 +213,16 @@ def test_truth_tables(gen):
     assert p.loc[p["in_population"], "nik"].str.fullmatch(r"\d{16}").all()
     # No KK rule: region6 + DDMMYY + serial4
     assert h["no_kk"].str.fullmatch(r"\d{16}").all()
+
+
+def test_tiny_population_other_kabupaten(tmp_path):
+    out = tmp_path / "raw"
+    s = generate(3, 5, 2, out, kabupaten="18.04")
+    assert s["periods"] == ["2025-03", "2025-09"]
+    for src in ALL_SOURCES:  # even an empty list is delivered (header only)
+        for p in s["periods"]:
+            assert list((out / src / p).glob("*")), (src, p)
+    rows = pd.read_parquet(Path(s["key_dir"]) / "rows.parquet")
+    assert rows["source_file"].str.startswith(tuple(PERSON_SOURCES)).all()
+    with pytest.raises(ValueError):
+        generate(3, 5, 1, tmp_path / "x", kabupaten="99.99")
