@@ -6,6 +6,7 @@ a CSV reader counts it).
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,10 @@ def emit(rng: np.random.Generator, tb: Table, out_dir: Path, period: str, t: int
             opts = CsvOptions(delimiter=CSV_DELIMS[k % 4], encoding=CSV_ENCODINGS[k % 3],
                               lineterminator="\r\n" if k % 2 == 0 else "\n", quote_all=(k % 5 == 3))
             headers, frame = _layout(rng, tb, rows, k)
+            if opts.encoding == "cp1252" and len(frame) and "ALAMAT" in frame.columns:
+                al = frame["ALAMAT"].astype(str)
+                if not al.map(str.isascii).eq(False).any():  # make the encoding matter: one ’ at least
+                    frame.iloc[0, frame.columns.get_loc("ALAMAT")] = al.iloc[0] + " Gg. Ma’arif"
             path = folder / name
             write_csv(path, headers, frame, opts)
             keys.append(_key(tb, period, rel(path), None, rows, 2))
@@ -151,7 +156,7 @@ def emit(rng: np.random.Generator, tb: Table, out_dir: Path, period: str, t: int
                 ttl = [x.replace("{KEC}", ("KECAMATAN " if src == "p3ke" else "") + sname.upper()) for x in titles]
                 if src == "p3ke" and k % 2 == 1:
                     ttl = ttl[:1] + ttl[3:]  # fewer title rows in some files
-                sh = Sheet(name=sname[:31], header=headers, data=frame, title_rows=ttl, merge_titles=(k % 3 != 2),
+                sh = Sheet(name=re.sub(r"[\[\]:*?/\\]", " ", sname)[:31], header=headers, data=frame, title_rows=ttl, merge_titles=(k % 3 != 2),
                            trailing_empty=int(rng.integers(0, 12)) if k % 2 == 0 else 0)
                 built.append(sh)
                 keys.append(_key(tb, period, rel(folder / fname), sh.name, rows, sh.first_data_row))
@@ -174,7 +179,8 @@ def emit(rng: np.random.Generator, tb: Table, out_dir: Path, period: str, t: int
 def emit_dukcapil(df: pd.DataFrame, out_dir: Path, period: str, state: EmitState, rng: np.random.Generator) -> list[str]:
     k = state.csv_files
     state.csv_files += 1
-    opts = CsvOptions(delimiter=CSV_DELIMS[k % 4], encoding=CSV_ENCODINGS[k % 3], lineterminator="\r\n")
+    # village names are ASCII: a cp1252 aggregate would be indistinguishable from UTF-8, so UTF-8 (BOM or not)
+    opts = CsvOptions(delimiter=CSV_DELIMS[k % 4], encoding=CSV_ENCODINGS[k % 2], lineterminator="\r\n")
     nodots = k % 2 == 1
     df = df.copy()
     if nodots:
