@@ -7,7 +7,11 @@ Muhammad, spelling variants (Siti/Sity, Nurhayati/Nur Hayati) and case.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+
+_WORD = re.compile(r"\S+")
 
 MALE_FIRST = [
     "Muhammad", "Ahmad", "Agus", "Budi", "Sutrisno", "Slamet", "Joko", "Bambang", "Sugeng", "Wahyu",
@@ -131,5 +135,6 @@ def apply_case(values: np.ndarray, style: str) -> np.ndarray:
     if style == "lower":
         return np.array([v.lower() if isinstance(v, str) else v for v in values], dtype=object)
     if style == "title":
-        return np.array([v.title().replace("’S", "’s") if isinstance(v, str) else v for v in values], dtype=object)
+        return np.array([_WORD.sub(lambda m: m.group()[:1].upper() + m.group()[1:].lower(), v) if isinstance(v, str) else v
+                         for v in values], dtype=object)
     return values
