@@ -200,6 +200,11 @@ HOUSING = {
 }
 
 
+def idbdt_text(ctx: Ctx, idbdt: np.ndarray) -> np.ndarray:
+    """DTKS household (ruta) id as SIKS-NG shows it: kabupaten digits + 9-digit sequence."""
+    return (ctx.kab4 + pd.Series(idbdt.astype(np.int64) + 10**8 + 1).astype(str).str.zfill(9)).to_numpy(dtype=object)
+
+
 def _pick_case(ctx: Ctx) -> str:
     return CASES[int(ctx.rng.integers(0, len(CASES)))]
 
@@ -233,7 +238,7 @@ def build_dtks(ctx: Ctx) -> Table:
     noisy = lambda b: b ^ (rng.random(len(b)) < 0.08)  # noqa: E731  registry's own flags are stale
     nodots = ctx.t % 2 == 1
     c = tb.cols
-    c["IDBDT"] = (ctx.kab4 + pd.Series(df["h_idbdt"].to_numpy()).astype(str).str.zfill(9)).to_numpy(dtype=object)
+    c["IDBDT"] = idbdt_text(ctx, df["h_idbdt"].to_numpy())
     c["IDARTBDT"] = (ids.scramble(df["pkey"].to_numpy(), 104729, 7, 10**11) + 10**11).astype(str).astype(object)
     codes = ctx.desa_codes[df["h_desa"].to_numpy()]
     c["KODE_WILAYAH"] = np.array([x.replace(".", "") for x in codes], dtype=object) if nodots else codes
@@ -375,7 +380,7 @@ def build_pkh(ctx: Ctx) -> Table:
     c["NAMA_PENGURUS"] = ctx.names_col(tb, df, 0.07, case)
     c["NO_KK"] = ctx.kk_col(tb, df, {"scientific": 0.03, "excel_zeroed": 0.02, "apostrophe": 0.01, "missing": 0.01})
     c["IDBDT"] = np.where(df["h_in_dtks"].to_numpy().astype(bool),
-                          ctx.kab4 + pd.Series(df["h_idbdt"].to_numpy().clip(0)).astype(str).str.zfill(9).to_numpy(dtype=object), "").astype(object)
+                          idbdt_text(ctx, df["h_idbdt"].to_numpy().clip(0)), "").astype(object)
     ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), 0.08, case)
     ctx.desa_text(tb, "DESA", df["h_desa"].to_numpy(), 0.08, case)
     c["ALAMAT"] = ctx.alamat_col(df, "xlsx")

@@ -211,6 +211,13 @@ def test_truth_tables(gen):
     assert last["desil"].between(1, 10).all()
     assert (~p["alive"]).any() and p["moved_out"].any()
     assert p.loc[p["in_population"], "nik"].str.fullmatch(r"\d{16}").all()
+    # every family-list row names a member of a household that the key marks as recipient
+    rows = pd.read_parquet(key / "rows.parquet")
+    hk = h.set_index(["period", "household_key"])
+    for prog in ("pkh", "bpnt", "blt_dd", "rtlh", "baznas", "kur"):
+        r = rows[(rows["source"] == prog) & rows["household_key"].notna()]
+        flags = hk.loc[list(zip(r["period"], r["household_key"].astype(int))), prog]
+        assert flags.all(), prog
     # No KK rule: region6 + DDMMYY + serial4
     assert h["no_kk"].str.fullmatch(r"\d{16}").all()
 
