@@ -1,5 +1,9 @@
 """Blocking Great Expectations gates: one suite per staged source (expectations/stg_<source>.json).
-A failed gate fails its check; linkage, marts, indicators and publication do not run."""
+
+Dagster blocks only the direct children of a checked asset, and staging and intermediate models run in
+one dbt step; so each suite is attached to the intermediate table that the next stage reads (the person
+rows for linkage, the Dukcapil aggregates for the indicators). A failed gate fails its check and
+linkage, marts, indicators and publication do not run."""
 import dagster as dg
 
 from ...privacy import mask_text
@@ -7,8 +11,14 @@ from ...quality.gates import list_suites, run_suite
 from ...resources import WarehouseResource
 
 
+PERSON_RECORDS = dg.AssetKey(["intermediate", "int_person_records"])
+GATED_ASSET = {"stg_dukcapil_agregat": dg.AssetKey(["intermediate", "int_dukcapil_agregat"])}
+
+
 def _gx_check(suite: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=dg.AssetKey(["staging", suite]), name=f"gx_{suite}", blocking=True,
+    gated = GATED_ASSET.get(suite, PERSON_RECORDS)
+
+    @dg.asset_check(asset=gated, name=f"gx_{suite}", blocking=True,
                     description=f"Great Expectations suite expectations/{suite}.json (tolerances in the suite).")
     def _check(context, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.build_connection() as con:
