@@ -20,7 +20,9 @@ from .writers import CsvOptions, Sheet, write_csv, write_xlsx
 
 CSV_DELIMS = [",", ";", "|", "\t"]
 CSV_ENCODINGS = ["utf-8", "utf-8-sig", "cp1252"]
-ALIASES = {"KODE_WILAYAH": "KDDESA_KEMENDAGRI", "DESA": "DESA_KELURAHAN"}
+# header aliases that the agencies use (each one listed in that source's contract)
+ALIASES = {"dtks": {"KODE_WILAYAH": "KDDESA_KEMENDAGRI"}, "p3ke": {"DESA": "DESA_KELURAHAN"},
+           "pkh": {"DESA": "DESA_KELURAHAN"}, "bpnt": {"DESA": "DESA_KELURAHAN"}}
 AGENCY = {"dtks": "Dinas Sosial", "p3ke": "Bappeda", "pkh": "Dinas Sosial", "bpnt": "Dinas Sosial",
           "pbi_jk": "BPJS Kesehatan", "blt_dd": "Dinas PMK", "rtlh": "Dinas Perkim", "baznas": "Baznas",
           "kur": "Bank Lampung", "dukcapil_agregat": "Disdukcapil"}
@@ -33,12 +35,13 @@ class EmitState:
     xlsx_files: int = 0
 
 
-def _headers(rng: np.random.Generator, canon: list[str], k: int) -> list[str]:
+def _headers(rng: np.random.Generator, canon: list[str], k: int, source: str) -> list[str]:
     """Header spelling for one file; the k-th file of a run gets style k (so all styles appear)."""
     style = quirks.HEADER_STYLES[k % len(quirks.HEADER_STYLES)]
     out = []
     for c in canon:
-        name = ALIASES[c] if (c in ALIASES and rng.random() < 0.3) else c
+        al = ALIASES.get(source, {})
+        name = al[c] if (c in al and rng.random() < 0.3) else c
         st = style if rng.random() < 0.8 else quirks.HEADER_STYLES[int(rng.integers(0, len(quirks.HEADER_STYLES)))]
         out.append(quirks.header_variant(name, st))
     return out
@@ -60,7 +63,7 @@ def _layout(rng: np.random.Generator, tb: Table, rows: np.ndarray, k: int) -> tu
         pos = int(rng.integers(0, len(cols) + 1))
         frame.insert(pos, extra, vals)
         cols.insert(pos, extra)
-    headers = _headers(rng, cols, k)
+    headers = _headers(rng, cols, k, tb.source)
     return headers, frame
 
 
@@ -185,7 +188,7 @@ def emit_dukcapil(df: pd.DataFrame, out_dir: Path, period: str, state: EmitState
     df = df.copy()
     if nodots:
         df["KODE_WILAYAH"] = df["KODE_WILAYAH"].str.replace(".", "", regex=False)
-    headers = _headers(rng, list(df.columns), k)
+    headers = _headers(rng, list(df.columns), k, "dukcapil_agregat")
     path = out_dir / "dukcapil_agregat" / period / f"agregat_dukcapil_semester_{period.replace('-', '')}.csv"
     write_csv(path, headers, df, opts)
     return [path.relative_to(out_dir).as_posix()]

@@ -157,4 +157,5 @@ def header_variant(name: str, style: str) -> str:
 
 
 HEADER_STYLES = ["canonical", "lower", "spaced", "compact", "dotted", "padded", "title_underscore"]
-EXTRA_COLUMNS = ["KETERANGAN", "NO_URUT", "CATATAN_PETUGAS", "TGL_UPDATE", "SUMBER_DATA"]
+# never an alias of any contract (an extra column must stay unknown)
+EXTRA_COLUMNS = ["KETERANGAN", "CATATAN_PETUGAS", "TGL_UPDATE", "SUMBER_DATA", "PETUGAS_INPUT"]

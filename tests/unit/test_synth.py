@@ -233,3 +233,33 @@ def test_tiny_population_other_kabupaten(tmp_path):
     assert rows["source_file"].str.startswith(tuple(PERSON_SOURCES)).all()
     with pytest.raises(ValueError):
         generate(3, 5, 1, tmp_path / "x", kabupaten="99.99")
+
+
+def test_headers_map_to_contract_aliases(gen):
+    """Every header variant normalises (case, non-alphanumerics) to an alias of the source's contract."""
+    import yaml
+
+    from orchestration.synth.quirks import EXTRA_COLUMNS
+
+    out = gen[0]
+    contracts = Path(__file__).resolve().parents[2] / "orchestration" / "contracts"
+    extra = {_norm(c) for c in EXTRA_COLUMNS}
+    for src in ALL_SOURCES:
+        spec = yaml.safe_load((contracts / f"{src}.yml").read_text())
+        # YAML 1.1 reads a bare NO as False: take it back as the header it was written as
+        aliases = {("NO" if a is False else _norm(a)) for al in spec["columns"].values() for a in al}
+        assert not aliases & extra, (src, aliases & extra)
+        for f in sorted((out / src).rglob("*.*")):
+            if f.suffix == ".csv":
+                headers = [_read_csv(f)[0][0]]
+            else:
+                headers = []
+                for ws in openpyxl.load_workbook(f).worksheets:
+                    rows = list(ws.iter_rows(max_row=8, values_only=True))
+                    hdr = next(r for r in rows if sum(v is not None for v in r) > 2)
+                    headers.append(list(hdr))
+            for hdr in headers:
+                unknown = {_norm(h) for h in hdr} - aliases - extra
+                assert not unknown, (f.name, unknown)
+                mapped = {_norm(h) for h in hdr} & aliases
+                assert len(mapped) >= 5, (f.name, mapped)
