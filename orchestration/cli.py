@@ -49,9 +49,10 @@ def _status(args) -> int:
 
 
 def _train(args) -> int:
-    from .linkage_cli import train_linkage
+    from .linkage.command import train_linkage
 
-    return train_linkage(get_settings(), Progress(), out=Path(args.out) if args.out else None)
+    return train_linkage(get_settings(), Progress(), out=Path(args.out) if args.out else None,
+                         labels=Path(args.labels) if args.labels else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train-linkage", help="re-train the Splink model on the staged data and write its JSON")
     t.add_argument("--out", default=None, help="model path (default: the committed orchestration/linkage/model.json)")
+    t.add_argument("--labels", default=None, help="answer key rows.parquet: train m-probabilities on known truth")
     t.set_defaults(func=_train)
     return parser
 

@@ -4,7 +4,8 @@ GX cannot validate inside DuckDB, so each suite names, per expectation, the fram
 (`meta.frame`); only the columns the suite needs are fetched as pandas frames and validated with an
 ephemeral GX context. Tolerances live in the JSON (GX `mostly`, `min_value`), never in code.
 
-Frames (suite meta: `source`, `relation` = the staged table, default staging.stg_<source>):
+Frames (suite meta: `source`, `relation` = the staged table, default staging.stg_<source>; or
+`meta.frames` = {name: SQL} for suites over the marts and indicators):
   current_rows  the staged rows of the source's newest period; virtual column nik_valid_given
                 (nik_valid, NULL when no NIK was delivered: "invalid NIK share" among delivered NIKs)
   row_count     one row: period, rows, previous_period, previous_rows, row_count_ratio
@@ -245,6 +246,9 @@ def run_suite(con, suite_name: str, expectations_dir: Path = EXPECTATIONS_DIR) -
             df = _frame_row_count(con, relation)
         elif frame_name == "accounting":
             df = _frame_accounting(con, source)
+        elif frame_name in (meta.get("frames") or {}):
+            # a frame the suite defines itself as SQL (the marts and indicators suites): small metric frames
+            df = con.execute(meta["frames"][frame_name]).df()
         else:
             raise ValueError(f"suite {suite_name}: unknown frame {frame_name!r}")
         for e, r in zip(exps, _validate(frame_name, df, exps)):

@@ -9,7 +9,8 @@ Modules, one concern each:
   dynamics.py    between periods: deaths, births, moves, new families, welfare, registry lag
   programs.py    who is on each program list (targeting with inclusion/exclusion errors)
   quirks.py      identifier mangling, date styles, flags, header variants
-  extracts.py    per-source tables in the real columns, with row-level quirks and truth
+  context.py     Ctx (one period's world + column helpers applying row quirks) and Table (columns + truth)
+  extracts.py    one builder per source: the real columns of extract-formats.md
   emit.py        files, sheets, parts, layout quirks, duplicates, re-delivered files
   writers.py     byte-deterministic CSV and fast direct SpreadsheetML (XLSX) writer
   answer_key.py  rows / persons / households parquet + README

@@ -72,6 +72,8 @@ def test_refresh_publishes_the_contract(published):
         # no personal data in the public file: no 16-digit numbers, no names
         for table, in con.execute("select table_name from information_schema.tables").fetchall():
             for col in columns(con, table):
+                if col in ("sha256", "file_sha256", "run_id"):
+                    continue  # hex digests may hold 16 decimal digits in a row by chance
                 values = con.execute(f'select distinct cast("{col}" as varchar) from {table}').fetchall()
                 assert not any(v and re.search(r"\d{16}", v) for v, in values), (table, col)
     with duckdb.connect(str(pub / "restricted.duckdb"), read_only=True) as con:

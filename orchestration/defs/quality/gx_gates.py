@@ -1,25 +1,25 @@
-"""Blocking Great Expectations gates: one suite per staged source (expectations/stg_<source>.json).
+"""Blocking Great Expectations gates: one suite per staged source (expectations/stg_<source>.json), one on
+the marts and one on the indicators. A failed gate fails its check and nothing downstream runs.
 
-Dagster blocks only the direct children of a checked asset, and staging and intermediate models run in
-one dbt step; so each suite is attached to the intermediate table that the next stage reads (the person
-rows for linkage, the Dukcapil aggregates for the indicators). A failed gate fails its check and
-linkage, marts, indicators and publication do not run."""
+Dagster blocks only the direct children of a checked asset, and dbt builds staging and intermediate in
+one step; so a suite is attached to the table the next stage reads (suite meta `asset`; default the person
+rows that linkage reads)."""
 import dagster as dg
 
 from ...privacy import mask_text
-from ...quality.gates import list_suites, run_suite
+from ...quality.gates import list_suites, load_suite, run_suite
 from ...resources import WarehouseResource
 
-
-PERSON_RECORDS = dg.AssetKey(["intermediate", "int_person_records"])
-GATED_ASSET = {"stg_dukcapil_agregat": dg.AssetKey(["intermediate", "int_dukcapil_agregat"])}
+DEFAULT_GATED_ASSET = "intermediate/int_person_records"
 
 
 def _gx_check(suite: str) -> dg.AssetChecksDefinition:
-    gated = GATED_ASSET.get(suite, PERSON_RECORDS)
+    meta = load_suite(suite).get("meta") or {}
+    gated = dg.AssetKey((meta.get("asset") or DEFAULT_GATED_ASSET).split("/"))
 
     @dg.asset_check(asset=gated, name=f"gx_{suite}", blocking=True,
-                    description=f"Great Expectations suite expectations/{suite}.json (tolerances in the suite).")
+                    description=f"Great Expectations suite expectations/{suite}.json (tolerances in the suite). "
+                                + (meta.get("description") or ""))
     def _check(context, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.build_connection() as con:
             result = run_suite(con, suite)
@@ -32,7 +32,7 @@ def _gx_check(suite: str) -> dg.AssetChecksDefinition:
                 "summary": mask_text(result.summary()),
                 "expectations": len(result.results),
                 "failed": dg.MetadataValue.json([
-                    {k: r.get(k) for k in ("expectation", "column", "observed", "tolerance", "examples")}
+                    {k: r.get(k) for k in ("expectation", "column", "check", "observed", "tolerance", "examples")}
                     for r in result.failures][:10]),
             },
         )
@@ -40,4 +40,4 @@ def _gx_check(suite: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-gx_gates = [_gx_check(s) for s in list_suites() if s.startswith("stg_")]
+gx_gates = [_gx_check(s) for s in list_suites()]
