@@ -60,7 +60,8 @@ in_population (False: a person who exists only on an unusable row), is_head`.
 
 ## households.parquet: one row per family and period
 `period, household_key, no_kk (as issued at that period), kode_desa, desil (TRUE welfare desil 1-10),
-active (has living members in the kabupaten), moved_out, head_person_key, members (living, present),
+active (has living members in the kabupaten; in_dtks/in_p3ke may stay True for an inactive family whose
+registry rows now show departed members only), moved_out, head_person_key, members (living, present),
 in_dtks, in_p3ke, desil_dtks, desil_p3ke (the desil each registry records; NULL when not ranked),
 pkh, bpnt, pbi_jk, blt_dd, rtlh, baznas, kur` (the family is a true recipient on that period's list:
 for PBI-JK a member with status AKTIF; for person lists the family of the person listed; recipients
@@ -72,21 +73,61 @@ P3KE / PBI-JK AKTIF): `alive` in persons.parquet is the truth.
 """
 
 
-def write_key(key_dir: Path, rows: list[pd.DataFrame], persons: list[pd.DataFrame], households: list[pd.DataFrame],
-              summary_json: str) -> dict:
-    key_dir.mkdir(parents=True, exist_ok=True)
-    r = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({f.name: [] for f in ROWS_SCHEMA})
-    r = r.sort_values(["source", "period", "source_file", "source_sheet", "source_row"], kind="stable", na_position="first")
-    r["household_key"] = r["household_key"].astype("Int64").where(r["household_key"] >= 0, pd.NA)
-    tbl = pa.Table.from_pandas(r.reset_index(drop=True), schema=ROWS_SCHEMA, preserve_index=False)
-    pq.write_table(tbl, key_dir / "rows.parquet", compression="zstd")
-    p = pd.concat(persons, ignore_index=True)
-    pq.write_table(pa.Table.from_pandas(p, preserve_index=False), key_dir / "persons.parquet", compression="zstd")
-    h = pd.concat(households, ignore_index=True)
-    pq.write_table(pa.Table.from_pandas(h, preserve_index=False), key_dir / "households.parquet", compression="zstd")
-    (key_dir / "README.md").write_text(README, encoding="utf-8")
-    (key_dir / "summary.json").write_text(summary_json, encoding="utf-8")
-    return {"rows": len(r), "persons": len(p), "households": len(h)}
+PERSONS_SCHEMA = pa.schema([
+    ("period", pa.string()), ("person_key", pa.int64()), ("household_key", pa.int64()), ("nik", pa.string()),
+    ("name", pa.string()), ("birth_date", pa.date32()), ("sex", pa.string()), ("kode_desa", pa.string()),
+    ("alive", pa.bool_()), ("moved_out", pa.bool_()), ("in_population", pa.bool_()), ("is_head", pa.bool_()),
+])
+HOUSEHOLDS_SCHEMA = pa.schema(
+    [("period", pa.string()), ("household_key", pa.int64()), ("no_kk", pa.string()), ("kode_desa", pa.string()),
+     ("desil", pa.int64()), ("active", pa.bool_()), ("moved_out", pa.bool_()), ("head_person_key", pa.int64()),
+     ("members", pa.int64()), ("in_dtks", pa.bool_()), ("in_p3ke", pa.bool_()), ("desil_dtks", pa.int64()),
+     ("desil_p3ke", pa.int64())] + [(p, pa.bool_()) for p in PROGRAMS])
+SCHEMAS = {"rows": ROWS_SCHEMA, "persons": PERSONS_SCHEMA, "households": HOUSEHOLDS_SCHEMA}
+
+
+class KeyWriter:
+    """Writes the key period by period (one Parquet row group per period), so memory stays flat."""
+
+    def __init__(self, key_dir: Path) -> None:
+        self.dir = Path(key_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.counts = {"rows": 0, "persons": 0, "households": 0}
+
+    def _write(self, name: str, df: pd.DataFrame) -> None:
+        schema = SCHEMAS[name]
+        tbl = pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
+        tbl = tbl.select(schema.names).cast(schema)
+        if name not in self.writers:
+            self.writers[name] = pq.ParquetWriter(self.dir / f"{name}.parquet", schema, compression="zstd")
+        self.writers[name].write_table(tbl)
+        self.counts[name] += tbl.num_rows
+
+    def add_rows(self, frames: list[pd.DataFrame]) -> None:
+        if not frames:
+            return
+        r = pd.concat(frames, ignore_index=True)
+        r = r.sort_values(["source", "period", "source_file", "source_sheet", "source_row"], kind="stable",
+                          na_position="first")
+        r["household_key"] = r["household_key"].astype("Int64").where(r["household_key"] >= 0, pd.NA)
+        self._write("rows", r)
+
+    def add_persons(self, df: pd.DataFrame) -> None:
+        self._write("persons", df)
+
+    def add_households(self, df: pd.DataFrame) -> None:
+        self._write("households", df)
+
+    def close(self, summary_json: str) -> dict:
+        for name, schema in SCHEMAS.items():
+            if name not in self.writers:  # nothing of that kind: an empty file with the schema
+                pq.write_table(schema.empty_table(), self.dir / f"{name}.parquet", compression="zstd")
+            else:
+                self.writers[name].close()
+        (self.dir / "README.md").write_text(README, encoding="utf-8")
+        (self.dir / "summary.json").write_text(summary_json, encoding="utf-8")
+        return dict(self.counts)
 
 
 def persons_frame(period: str, P: pd.DataFrame, H: pd.DataFrame, desa_codes: np.ndarray, heads: np.ndarray,
@@ -96,7 +137,7 @@ def persons_frame(period: str, P: pd.DataFrame, H: pd.DataFrame, desa_codes: np.
     df = pd.DataFrame({
         "period": period, "person_key": P["pkey"].to_numpy(), "household_key": P["hh"].to_numpy(),
         "nik": P["nik"].to_numpy().astype(object), "name": P["name"].to_numpy().astype(object),
-        "birth_date": P["birth"].to_numpy().astype("datetime64[D]").astype("datetime64[s]"),
+        "birth_date": P["birth"].to_numpy().astype("datetime64[D]"),
         "sex": np.where(P["sex"].to_numpy() == 1, "P", "L").astype(object),
         "kode_desa": desa_codes[H["desa"].to_numpy()[pos]],
         "alive": P["alive"].to_numpy(), "moved_out": P["moved_out"].to_numpy(), "in_population": True,
@@ -106,7 +147,7 @@ def persons_frame(period: str, P: pd.DataFrame, H: pd.DataFrame, desa_codes: np.
         df = pd.concat([df, pd.DataFrame({
             "period": period, "person_key": ph["pkey"].to_numpy(), "household_key": np.full(len(ph), -1, np.int64),
             "nik": ph["nik"].to_numpy().astype(object), "name": ph["name"].to_numpy().astype(object),
-            "birth_date": ph["birth"].to_numpy().astype("datetime64[D]").astype("datetime64[s]"),
+            "birth_date": ph["birth"].to_numpy().astype("datetime64[D]"),
             "sex": np.where(ph["sex"].to_numpy() == 1, "P", "L").astype(object),
             "kode_desa": np.full(len(ph), None, dtype=object), "alive": True, "moved_out": False,
             "in_population": False, "is_head": False})], ignore_index=True)

@@ -61,9 +61,7 @@ def generate(households: int, seed: int, periods: int, out_dir: Path, key_dir: P
     say(f"population: {households} households, {len(world.P)} persons on {area.n_desa} villages of {area.kab_full}")
 
     state = emit.EmitState()
-    key_rows: list[pd.DataFrame] = []
-    key_persons: list[pd.DataFrame] = []
-    key_households: list[pd.DataFrame] = []
+    key = answer_key.KeyWriter(key_dir)
     desa_codes = np.array(area.desa_codes, dtype=object)
     prev_pbi = None
     next_phantom = PHANTOM_KEY_BASE
@@ -78,6 +76,7 @@ def generate(households: int, seed: int, periods: int, out_dir: Path, key_dir: P
         ctx = extracts.Ctx(area=area, period=period, t=t, rng=_rng(seed, 4, t), P=world.P, H=world.H, sel=sel,
                            departures=world.departures, ref_days=ref_days, next_phantom=next_phantom)
         redeliver_src = PERSON_SOURCES[(t * 4 + 2) % len(PERSON_SOURCES)]
+        key_rows: list[pd.DataFrame] = []
         for si, src in enumerate(PERSON_SOURCES):
             ctx.rng = _rng(seed, 5, t, si)
             tb = extracts.BUILDERS[src](ctx)
@@ -94,14 +93,15 @@ def generate(households: int, seed: int, periods: int, out_dir: Path, key_dir: P
         files = emit.emit_dukcapil(dk, out_dir, period, state, _rng(seed, 7, t))
         counts.setdefault("dukcapil_agregat", {})[period] = {"files": len(files), "rows": len(dk)}
         say(f"dukcapil_agregat {period}: {len(files)} file(s), {len(dk)} rows")
-        key_persons.append(answer_key.persons_frame(period, world.P, world.H, desa_codes, world.H["head"].to_numpy(),
-                                                    ctx.phantoms))
-        key_households.append(answer_key.households_frame(period, world.P, world.H, desa_codes, sel, ctx.present))
+        key.add_rows(key_rows)
+        del key_rows
+        key.add_persons(answer_key.persons_frame(period, world.P, world.H, desa_codes, world.H["head"].to_numpy(),
+                                                 ctx.phantoms))
+        key.add_households(answer_key.households_frame(period, world.P, world.H, desa_codes, sel, ctx.present))
 
     summary = {"households": households, "seed": seed, "periods": plist, "kabupaten": kabupaten, "sources": counts}
     # summary.json holds no paths, so that the key is byte-identical wherever it is written
-    written = answer_key.write_key(key_dir, key_rows, key_persons, key_households,
-                                   json.dumps(summary, indent=2, sort_keys=True))
+    written = key.close(json.dumps(summary, indent=2, sort_keys=True))
     summary["out_dir"], summary["key_dir"] = str(out_dir), str(key_dir)
     summary["key"] = written
     summary["total_rows_per_period"] = {p: sum(v[p]["rows"] for s, v in counts.items() if s != "dukcapil_agregat")
