@@ -27,11 +27,18 @@ def _generate(args) -> int:
 def _refresh(args) -> int:
     from .refresh import run_refresh
 
-    from .run_log import record_run
+    from .fingerprint import refresh_fingerprint
+    from .run_log import last_published_fingerprint, record_run
 
     settings = get_settings()
+    fingerprint = refresh_fingerprint(settings)
+    previous, previous_run = last_published_fingerprint(settings)
+    if previous == fingerprint and not args.force:
+        print(f"Nothing changed since the last publication (run {previous_run}): same extract files, same rules. "
+              f"The publication in {settings.published_dir} is current. Use --force to rebuild anyway.")
+        return 0
     outcome = run_refresh()
-    record_run(settings, outcome)
+    record_run(settings, outcome, fingerprint if outcome.published else None)
     print(outcome.reason())
     if outcome.published:
         print(f"Published files: {settings.published_dir / 'public.duckdb'} (aggregates), "
@@ -70,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.set_defaults(func=_generate)
 
     r = sub.add_parser("refresh", help="run the full refresh now (ingest, gates, linkage, marts, indicators, publish)")
+    r.add_argument("--force", action="store_true", help="rebuild even when nothing changed since the last publication")
     r.set_defaults(func=_refresh)
 
     s = sub.add_parser("status", help="what is published, from which extracts, and the last run's gates")

@@ -10,16 +10,27 @@ from .settings import Settings
 
 DDL = """create table if not exists run_history (
     run_id varchar, finished_at timestamp, published boolean, exit_code integer,
-    failed_checks varchar, failed_steps varchar, reason varchar)"""
+    failed_checks varchar, failed_steps varchar, reason varchar, fingerprint varchar)"""
 
 
-def record_run(settings: Settings, outcome) -> None:
+def record_run(settings: Settings, outcome, fingerprint: str | None = None) -> None:
     settings.state_db.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.state_db)) as con:
         con.execute(DDL)
-        con.execute("insert into run_history values (?, ?, ?, ?, ?, ?, ?)", [
+        con.execute("alter table run_history add column if not exists fingerprint varchar")
+        con.execute("insert into run_history values (?, ?, ?, ?, ?, ?, ?, ?)", [
             outcome.run_id, datetime.now(timezone.utc).replace(tzinfo=None), outcome.published, outcome.exit_code,
-            json.dumps(outcome.failed_checks), json.dumps(outcome.failed_steps), outcome.reason()])
+            json.dumps(outcome.failed_checks), json.dumps(outcome.failed_steps), outcome.reason(), fingerprint])
+
+
+def last_published_fingerprint(settings: Settings) -> tuple[str | None, str | None]:
+    """(fingerprint, run_id) of the newest run that published, if the publication is still there."""
+    if not (settings.published_dir / "public.duckdb").exists():
+        return None, None
+    for run in last_runs(settings, 50):
+        if run["published"]:
+            return run.get("fingerprint"), run["run_id"]
+    return None, None
 
 
 def last_runs(settings: Settings, n: int = 5) -> list[dict]:
@@ -31,8 +42,9 @@ def last_runs(settings: Settings, n: int = 5) -> list[dict]:
             tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
             if "run_history" not in tables:
                 return []
-            cols = ["run_id", "finished_at", "published", "exit_code", "failed_checks", "failed_steps", "reason"]
-            rows = con.execute(f"select {', '.join(cols)} from run_history order by finished_at desc limit ?", [n]).fetchall()
+            cur = con.execute("select * from run_history order by finished_at desc limit ?", [n])
+            cols = [d[0] for d in cur.description]
+            rows = cur.fetchall()
     except duckdb.IOException:
         return []  # a refresh holds the state database right now
-    return [dict(zip(cols, r)) for r in rows]
+    return [{"fingerprint": None} | dict(zip(cols, r)) for r in rows]

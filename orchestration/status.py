@@ -1,45 +1,35 @@
 """`sikkep status`: the current publication, the extract files behind it and the last runs' gates."""
 from __future__ import annotations
 
-import json
-
-import duckdb
-
+from .publish.core import read_status
 from .run_log import last_runs
 from .settings import Settings
 
 
-def _publication(settings: Settings) -> dict | None:
-    path = settings.published_dir / "public.duckdb"
-    if not path.exists():
-        return None
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = [r[0] for r in con.execute("select table_name from information_schema.tables order by 1").fetchall()]
-        info: dict = {"file": str(path), "tables": tables}
-        if "publication" in tables:
-            cols = [d[0] for d in con.execute("select * from publication limit 0").description]
-            rows = [dict(zip(cols, r)) for r in con.execute("select * from publication").fetchall()]
-            info["publication"] = rows
-    return info
-
-
 def status_report(settings: Settings) -> dict:
-    pub = _publication(settings)
+    pub = read_status(settings.published_dir)
     runs = last_runs(settings)
     lines = [f"Warehouse: {settings.warehouse_dir}   raw dir: {settings.raw_dir}   kabupaten: {settings.kabupaten}"]
-    if pub is None:
+    if not pub.get("published"):
         lines.append("Published: nothing yet (run `sikkep refresh`).")
     else:
-        lines.append(f"Published: {pub['file']} ({len(pub['tables'])} tables) and restricted.duckdb beside it")
-        for row in pub.get("publication", [])[:1]:
-            for key, value in row.items():
-                text = value if isinstance(value, str) else json.dumps(value, default=str)
-                if len(text) > 600:
-                    text = text[:600] + " …"
-                lines.append(f"  {key}: {text}")
+        lines.append(f"Published: run {pub.get('run_id')} at {pub.get('published_at')} UTC")
+        for name, f in (pub.get("files") or {}).items():
+            lines.append(f"  {name}: {f.get('path')} ({(f.get('bytes') or 0) / 1e6:.1f} MB)")
+        if pub.get("consistent") is False:
+            lines.append("  WARNING: public and restricted come from different runs (a publish was interrupted); "
+                         "the next refresh repairs it.")
+        files = pub.get("extract_files") or []
+        lines.append(f"  from {len(files)} extract files:")
+        for f in files:
+            lines.append(f"    {f.get('source') or '':<17} {f.get('period') or '':<8} {f.get('path')}  "
+                         f"sha256 {str(f.get('sha256') or '')[:12]}")
+        gates = pub.get("gates") or []
+        failed = [g for g in gates if not g.get("passed")]
+        lines.append(f"  gates: {len(gates) - len(failed)} of {len(gates)} passed")
     if runs:
         last = runs[0]
-        lines.append(f"Last run {last['run_id']} at {last['finished_at']}: "
+        lines.append(f"Last refresh: run {last['run_id']} finished {last['finished_at']} UTC: "
                      f"{'published' if last['published'] else 'NOT published'}")
         if not last["published"]:
             lines.append(f"  why: {last['reason']}")
