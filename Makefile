@@ -17,7 +17,9 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-warn-script-location -r requirements.lock 2>&1 \
+	  | grep -v "is ignored: it is neither a file nor a directory" || true
+	$(BIN)/python -c "import dagster, dbt, splink, great_expectations, duckdb, playwright"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 

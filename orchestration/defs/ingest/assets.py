@@ -24,7 +24,7 @@ def _raw_asset(contract: Contract) -> dg.AssetsDefinition:
         kinds={"duckdb", "python"},
         pool=WRITER_POOL,
         description=f"{contract.title} ({contract.agency}): every file of every period under "
-                    f"raw/{contract.source}/<YYYY-MM>/ loaded as text with lineage "
+                    f"raw/{contract.source}/YYYY-MM/ loaded as text with lineage "
                     f"(contract orchestration/contracts/{contract.source}.yml).",
         owners=[owner_team(contract.agency)],
         tags={"sikkep/kind": contract.kind},
