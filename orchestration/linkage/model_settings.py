@@ -45,7 +45,11 @@ def nik_comparison() -> dict[str, Any]:
             _lvl(f"nik_l = nik_r AND {NAME_SIMILAR}",
                  "exact (or suspect-equal), names alike, NIK/birth date conflict", 0.08),
             _lvl("nik_l = nik_r", "exact but names differ (copied NIK)", 0.005),
-            _lvl("(nik_suspect_l OR nik_suspect_r) AND nik15_l = nik15_r",
+            # Excel keeps 15 significant digits: a NIK typed as a number arrives with its 16th digit zeroed,
+            # and the staging can only flag it when a whole sheet shows the pattern. A zero last digit with
+            # the first 15 equal is the same NIK until the names or birth dates say otherwise.
+            _lvl("(nik_suspect_l OR nik_suspect_r OR right(nik_l, 1) = '0' OR right(nik_r, 1) = '0')"
+                 " AND nik15_l = nik15_r",
                  "suspect NIK (Excel-zeroed), first 15 digits equal", 0.03),
             _lvl(
                 "nik_serial_l = nik_serial_r AND damerau_levenshtein(nik12_l, nik12_r) = 1",
