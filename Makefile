@@ -46,7 +46,10 @@ ui: install dbt-parse
 	$(BIN)/python -m orchestration.serve
 
 docs: install dbt-parse
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --static --target-path ../warehouse/docs
+	mkdir -p warehouse/build warehouse/docs
+	cd dbt_project && SIKKEP_BUILD_DB=$${SIKKEP_BUILD_DB:-$(CURDIR)/warehouse/build/sikkep.duckdb} \
+	  ../$(BIN)/dbt docs generate --profiles-dir . --static --target-path $(CURDIR)/warehouse/docs --quiet
+	@echo "dbt docs (offline, one file): warehouse/docs/static_index.html (or index.html)"
 
 clean:
 	rm -rf warehouse/build warehouse/published warehouse/exports
