@@ -10,7 +10,8 @@ from ..privacy import mask_text
 from .contracts import Contract
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-SUPPORTED = {".csv", ".xlsx"}
+# .xls/.xlsm/.ods are not in the agencies' formats, but calamine reads them as it reads .xlsx
+SUPPORTED = {".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
 IGNORED_NAMES = {"README.md", "readme.md", ".gitkeep", ".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
@@ -25,7 +26,7 @@ class ExtractFile:
 
     @property
     def reader(self) -> str:
-        return self.path.suffix.lower().lstrip(".")
+        return "csv" if self.path.suffix.lower() in (".csv", ".txt") else "xlsx"
 
 
 @dataclass(frozen=True)

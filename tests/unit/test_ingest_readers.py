@@ -185,14 +185,14 @@ def test_drop_zone_layout_problems_are_recorded_with_masked_identifiers(tmp_path
     write(raw, "bansos_lain/2024-09/x.csv", "a\n1\n")
     write(raw, "dtks/Sept 2024/x.csv", "a\n1\n")
     write(raw, "dtks/stray_1802214507890001.csv", "a\n1\n")
-    write(raw, "dtks/2024-09/x.xls", "a\n1\n")
+    write(raw, "dtks/2024-09/x.pdf", "a\n1\n")
     con, _ = load(raw, tmp_path / "b.duckdb")
     m = manifest(con)
     assert "unknown source folder 'bansos_lain'" in m["bansos_lain/2024-09/x.csv"][4]
     assert "malformed period folder 'Sept 2024'" in m["dtks/Sept 2024/x.csv"][4]
     assert "not in a period folder" in m["dtks/stray_1802214507890001.csv"][4]
     assert "1802214507890001" not in m["dtks/stray_1802214507890001.csv"][4]
-    assert "unsupported file type" in m["dtks/2024-09/x.xls"][4]
+    assert "unsupported file type" in m["dtks/2024-09/x.pdf"][4]
 
 
 def test_error_messages_never_show_a_full_nik(tmp_path):
