@@ -49,6 +49,16 @@ def _check_summary(evaluation) -> str:
     return f"{key} / {evaluation.check_name}" + (f" ({text})" if text else "")
 
 
+def _log_level() -> str:
+    """Step-by-step progress on a terminal; only warnings in CI logs and pipes (SIKKEP_LOG_LEVEL overrides)."""
+    import os
+    import sys
+
+    if os.environ.get("SIKKEP_LOG_LEVEL"):
+        return os.environ["SIKKEP_LOG_LEVEL"].upper()
+    return "INFO" if sys.stderr.isatty() and not os.environ.get("CI") else "WARNING"
+
+
 def run_refresh(selection: dg.AssetSelection | None = None) -> RefreshOutcome:
     ensure_dagster_home()
     from .definitions import defs
@@ -57,6 +67,7 @@ def run_refresh(selection: dg.AssetSelection | None = None) -> RefreshOutcome:
     job = definitions.resolve_job_def("refresh")
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False,
+                                        run_config={"loggers": {"console": {"config": {"log_level": _log_level()}}}},
                                         asset_selection=list(selection.resolve(definitions.resolve_asset_graph()))
                                         if selection is not None else None)
         materialized = []
