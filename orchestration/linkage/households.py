@@ -14,6 +14,8 @@ Rules (docs/architecture.md, design.md "Definitions the contract relies on"):
   A person claimed by several households goes to the one with most of their present rows
   (ties: where they are head, then the smallest key).
 - Registry persons whose only family refs were ignored (giant refs) live alone.
+- Persons with no usable family ref (No KK missing or invalid) but a DTKS household id (IDBDT; also on
+  PKH rows) join the family of that DTKS household that holds its head.
 - Program recipients found in no registry: with a valid No KK of a registry family they join it;
   otherwise program-only persons with the same valid No KK form one household; else alone.
 - Exactly one head per household: most 'kepala' votes, then oldest, then smallest person_id.
@@ -36,7 +38,7 @@ def form_households(
     (household_key is a deterministic cluster key; stable IDs are assigned by the caller)."""
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE __hh_rows AS
-        SELECT rp.person_id, r.kind, r.unit, r.family_ref, r.hubungan, r.status_keberadaan,
+        SELECT rp.person_id, r.kind, r.unit, r.family_ref, r.household_ref, r.hubungan, r.status_keberadaan,
                TRY_CAST(r.tanggal_lahir AS DATE) AS dob,
                CASE WHEN COALESCE(CAST(r.no_kk_valid AS BOOLEAN), FALSE)
                          AND regexp_full_match(CAST(r.no_kk AS VARCHAR), '[0-9]{{16}}')
@@ -96,18 +98,37 @@ def form_households(
         SELECT person_id, hh FROM (
             SELECT *, row_number() OVER (PARTITION BY person_id ORDER BY n DESC, head DESC, hh) AS rk
             FROM votes) WHERE rk = 1;
+    -- persons with no usable family ref (No KK missing or invalid) but a DTKS household id (IDBDT, also
+    -- on PKH rows): the family of that DTKS household that holds its head (else its largest family)
+    CREATE OR REPLACE TEMP TABLE __hh_ruta AS
+        WITH fam AS (
+            SELECT p.household_ref, r.hh, count(*) AS n,
+                   max(CASE WHEN p.hubungan = 'kepala' THEN 1 ELSE 0 END) AS head
+            FROM __hh_present p JOIN __hh_reg r USING (person_id)
+            WHERE p.kind = 'registry' AND p.household_ref IS NOT NULL
+            GROUP BY 1, 2),
+        best AS (
+            SELECT household_ref, hh FROM (
+                SELECT *, row_number() OVER (PARTITION BY household_ref ORDER BY head DESC, n DESC, hh) AS rk
+                FROM fam) WHERE rk = 1),
+        orphans AS (
+            SELECT DISTINCT person_id, household_ref FROM __hh_present
+            WHERE household_ref IS NOT NULL AND (kind = 'program' OR family_ref IS NULL)
+              AND person_id NOT IN (SELECT person_id FROM __hh_reg))
+        SELECT o.person_id, min(b.hh) AS hh FROM orphans o JOIN best b USING (household_ref) GROUP BY 1;
     -- program-only persons
     CREATE OR REPLACE TEMP TABLE __hh_prog AS
         WITH p AS (
             SELECT person_id, min(kk_ref) FILTER (WHERE kind = 'program') AS kk_ref FROM __hh_present
             WHERE person_id NOT IN (SELECT person_id FROM __hh_reg)
+              AND person_id NOT IN (SELECT person_id FROM __hh_ruta)
             GROUP BY 1),
         reg_kk AS (  -- the household of each registry No KK (refs are 'kk:<no_kk>' in DTKS)
             SELECT DISTINCT ref, label FROM __hh_label WHERE ref LIKE 'kk:%')
         SELECT p.person_id, coalesce(rk.label, p.kk_ref, 'person:' || p.person_id) AS hh
         FROM p LEFT JOIN reg_kk rk ON rk.ref = p.kk_ref;
     CREATE OR REPLACE TEMP TABLE __hh_member AS
-        SELECT * FROM __hh_reg UNION ALL SELECT * FROM __hh_prog;
+        SELECT * FROM __hh_reg UNION ALL SELECT * FROM __hh_ruta UNION ALL SELECT * FROM __hh_prog;
     CREATE OR REPLACE TEMP TABLE __hh_head AS
         WITH c AS (
             SELECT m.hh, m.person_id,
@@ -129,5 +150,5 @@ def form_households(
         LEFT JOIN __hh_head h ON h.hh = m.hh AND h.person_id = a.person_id;
     """)
     for t in ("__hh_rows", "__hh_persons", "__hh_dead", "__hh_present", "__hh_edges", "__hh_links",
-              "__hh_label", "__hh_label2", "__hh_reg", "__hh_prog", "__hh_member", "__hh_head"):
+              "__hh_label", "__hh_label2", "__hh_reg", "__hh_ruta", "__hh_prog", "__hh_member", "__hh_head"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
