@@ -43,9 +43,12 @@ def test_merge_and_split_logged(con):
     assert s["merges"] == 1 and s["splits"] == 1
 
 
-def _records(con, rows):
+def _records(con, rows, household_refs=None):
     cols = ("record_id, person_id, kind, unit, family_ref, hubungan, status_keberadaan, is_current, "
             "no_kk, no_kk_valid, tanggal_lahir")
+    refs = household_refs or {}
+    rows = [r + (refs.get(r[0]),) for r in rows]
+    cols += ", household_ref"
     con.execute("CREATE OR REPLACE TEMP TABLE recs AS SELECT * FROM (VALUES " + ", ".join(
         "(" + ", ".join("NULL" if v is None else f"'{v}'" if isinstance(v, str) else str(v) for v in r) + ")"
         for r in rows) + f") t({cols})")
@@ -101,3 +104,21 @@ def test_giant_family_ref_ignored():
     _records(con, rows)
     form_households(con, "SELECT * FROM recs", "SELECT record_id, person_id FROM recs", "hh", max_family_size=30)
     assert con.execute("SELECT count(DISTINCT household_key) FROM hh").fetchall()[0][0] == 40  # each alone
+
+
+def test_person_without_no_kk_joins_the_family_of_its_dtks_household():
+    con = duckdb.connect()
+    _records(con, [
+        ("a", "P1", "registry", "person", f"kk:{KK1}", "kepala", "ada", True, KK1, True, "1970-01-01"),
+        ("b", "P2", "registry", "person", f"kk:{KK1}", "pasangan", "ada", True, KK1, True, "1972-01-01"),
+        # the No KK was typed wrong on this row: no family ref, but the same DTKS household (IDBDT)
+        ("c", "P3", "registry", "person", None, "anak", "ada", True, None, False, "2000-01-01"),
+        # a PKH row with the IDBDT of the household and no No KK
+        ("d", "P4", "program", "family", None, None, None, True, None, False, None),
+        # another DTKS household: stays apart
+        ("e", "P5", "registry", "person", None, "kepala", "ada", True, None, False, "1960-01-01"),
+    ], household_refs={"a": "R1", "b": "R1", "c": "R1", "d": "R1", "e": "R2"})
+    form_households(con, "SELECT * FROM recs", "SELECT record_id, person_id FROM recs", "hh")
+    hh = dict(con.execute("SELECT person_id, household_key FROM hh").fetchall())
+    assert hh["P1"] == hh["P2"] == hh["P3"] == hh["P4"]
+    assert hh["P5"] != hh["P1"]
