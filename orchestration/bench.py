@@ -103,9 +103,11 @@ def _stage_times(dagster_home: Path, run_id: str) -> dict:
 
 def _split_marts(times: dict) -> dict:
     """dbt_marts builds marts and indicators in one invocation: split by dbt's own node timings."""
-    rr = PROJECT_ROOT / "dbt_project" / "target" / "run_results.json"
-    if not rr.exists():
+    # dagster-dbt gives every invocation its own target folder: take the newest run_results.json
+    found = sorted((PROJECT_ROOT / "dbt_project" / "target").rglob("run_results.json"), key=lambda p: p.stat().st_mtime)
+    if not found:
         return times
+    rr = found[-1]
     results = json.loads(rr.read_text()).get("results", [])
     ind = sum(r.get("execution_time", 0) for r in results if ".indicators." in r.get("unique_id", "")
               or r.get("unique_id", "").startswith("model.sikkep.ind_"))

@@ -37,9 +37,23 @@ dbt_resource = DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str
                               dbt_executable=dbt_executable())
 
 
+KEEP_TARGETS = 6
+
+
+def _prune_targets() -> None:
+    """dagster-dbt gives each invocation its own target folder; keep the newest few (logs, run results)."""
+    import shutil
+
+    runs = sorted((p for p in (DBT_PROJECT_DIR / "target").glob("dbt_*-*") if p.is_dir()),
+                  key=lambda p: p.stat().st_mtime)
+    for old in runs[:-KEEP_TARGETS]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def _build(context, warehouse: WarehouseResource):
     warehouse.export_env()
     yield from dbt_resource.cli(["build", *dbt_vars_arg()], context=context).stream()
+    _prune_targets()
 
 
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL,
