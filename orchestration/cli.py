@@ -17,7 +17,7 @@ def _generate(args) -> int:
     out = Path(args.out)
     summary = generate(households=args.households, seed=args.seed, periods=args.periods, out_dir=out,
                        key_dir=Path(args.key_dir) if args.key_dir else None,
-                       kabupaten=args.kabupaten or get_settings().kabupaten, progress=Progress(not args.quiet or None))
+                       kabupaten=args.kabupaten or get_settings().kabupaten, progress=Progress(False if args.quiet else None))
     print(f"Generated {args.households} households x {args.periods} periods into {out}")
     if isinstance(summary, dict) and summary.get("key_dir"):
         print(f"Answer key: {summary['key_dir']}")

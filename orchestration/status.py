@@ -25,8 +25,12 @@ def status_report(settings: Settings) -> dict:
             lines.append(f"    {f.get('source') or '':<17} {f.get('period') or '':<8} {f.get('path')}  "
                          f"sha256 {str(f.get('sha256') or '')[:12]}")
         gates = pub.get("gates") or []
-        failed = [g for g in gates if not g.get("passed")]
-        lines.append(f"  gates: {len(gates) - len(failed)} of {len(gates)} passed")
+        failed = [g for g in gates if not (g.get("passed") or g.get("status") == "passed")]
+        gx = [g for g in gates if ":gx_" in str(g.get("name"))]
+        lines.append(f"  gates: {len(gates) - len(failed)} of {len(gates)} passed "
+                     f"({len(gx)} Great Expectations suites, the rest dbt tests and accounting checks)")
+        for g in failed[:10]:
+            lines.append(f"    failed: {g.get('name')}: {g.get('detail') or ''}")
     if runs:
         last = runs[0]
         lines.append(f"Last refresh: run {last['run_id']} finished {last['finished_at']} UTC: "
