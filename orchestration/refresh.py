@@ -1,6 +1,8 @@
 """`sikkep refresh`: the nightly job, now, in-process, with a one-paragraph verdict."""
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -51,9 +53,6 @@ def _check_summary(evaluation) -> str:
 
 def _log_level() -> str:
     """Step-by-step progress on a terminal; only warnings in CI logs and pipes (SIKKEP_LOG_LEVEL overrides)."""
-    import os
-    import sys
-
     if os.environ.get("SIKKEP_LOG_LEVEL"):
         return os.environ["SIKKEP_LOG_LEVEL"].upper()
     return "INFO" if sys.stderr.isatty() and not os.environ.get("CI") else "WARNING"

@@ -48,7 +48,8 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _ignored(path: Path) -> bool:
+def is_ignored(path: Path) -> bool:
+    """Readmes, hidden files and Excel lock files (~$x.xlsx) are not extracts."""
     return path.name in IGNORED_NAMES or path.name.startswith((".", "~$"))
 
 
@@ -59,7 +60,7 @@ def scan(raw_dir: Path, contracts: dict[str, Contract]) -> tuple[list[ExtractFil
     if not raw_dir.is_dir():
         return files, [DropZoneProblem(str(raw_dir), "", None, f"the raw directory {raw_dir} does not exist")]
     for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
-        if any(_ignored(part) for part in path.relative_to(raw_dir).parents if part.name) or _ignored(path):
+        if any(is_ignored(part) for part in path.relative_to(raw_dir).parents if part.name) or is_ignored(path):
             continue
         rel = path.relative_to(raw_dir).as_posix()
         parts = rel.split("/")

@@ -24,13 +24,13 @@ from typing import Any
 
 import pandas as pd
 
+from ..settings import EXPECTATIONS_DIR
 from .masking import mask_nik, mask_text
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 log = logging.getLogger(__name__)
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "expectations"
 LINEAGE = ["source_file", "source_sheet", "source_row"]
 VIRTUAL = {"nik_valid_given": "case when nik_missing then null else nik_valid end"}
 MAX_EXAMPLES = 5

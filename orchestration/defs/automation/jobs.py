@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ...ingest.discovery import sha256_of
+from ...ingest.discovery import is_ignored, sha256_of
 from ...settings import get_settings
 
 REFRESH_JOB = "refresh"
@@ -39,7 +39,7 @@ def drop_zone_state(raw_dir, previous: dict) -> dict:
         return state
     for root, _, names in os.walk(raw_dir):
         for name in names:
-            if name.startswith((".", "~$")) or name.lower() == "readme.md":
+            if is_ignored(Path(name)):
                 continue
             path = os.path.join(root, name)
             rel = os.path.relpath(path, raw_dir).replace(os.sep, "/")
