@@ -1,4 +1,4 @@
-"""The `sikkep` commands: generate, refresh, status, train-linkage."""
+"""The `sikkep` commands: generate, refresh, status, train-linkage, score."""
 from __future__ import annotations
 
 import argparse
@@ -62,6 +62,22 @@ def _train(args) -> int:
                          labels=Path(args.labels) if args.labels else None)
 
 
+def _score(args) -> int:
+    from .synth.scorecard import render, score
+
+    settings = get_settings()
+    key_dir = Path(args.key) if args.key else settings.raw_dir.parent / f"{settings.raw_dir.name}_answer_key"
+    if not (key_dir / "rows.parquet").exists():
+        print(f"No answer key at {key_dir}: pass --key (the folder `sikkep generate` wrote beside the extracts).")
+        return 1
+    if not (settings.published_dir / "public.duckdb").exists():
+        print(f"Nothing published in {settings.published_dir}: run `sikkep refresh` first.")
+        return 1
+    result = score(settings.published_dir, key_dir, settings.build_db)
+    print(json.dumps(result, indent=2, default=str) if args.json else render(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sikkep", description="SIKKEP Satu Data poverty-data warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=None, help="model path (default: the committed orchestration/linkage/model.json)")
     t.add_argument("--labels", default=None, help="answer key rows.parquet: train m-probabilities on known truth")
     t.set_defaults(func=_train)
+
+    k = sub.add_parser("score", help="compare the publication with a generated data set's answer key")
+    k.add_argument("--key", default=None, help="answer key folder (default: <raw dir>_answer_key)")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(func=_score)
     return parser
 
 

@@ -55,6 +55,10 @@ def nik_comparison() -> dict[str, Any]:
                 "nik_serial_l = nik_serial_r AND damerau_levenshtein(nik12_l, nik12_r) = 1",
                 "serial equal, one digit off in region/date part", 0.03,
             ),
+            # One serial digit off is how a typo looks, and also how twins look (consecutive serials).
+            # Twins have different names: with names alike it is a typo.
+            _lvl(f"nik12_l = nik12_r AND damerau_levenshtein(nik_serial_l, nik_serial_r) = 1 AND {NAME_SIMILAR}",
+                 "same region+date, serial one digit off, names alike (typo)", 0.02),
             _lvl("nik12_l = nik12_r", "same region+date, different serial (different person)", 0.005),
             _lvl("nik_dob_ok_l = 'N' OR nik_dob_ok_r = 'N'",
                  "different, and one NIK contradicts its row's birth date (not evidence)", 0.04),
@@ -154,7 +158,9 @@ BLOCKING_RULES: list[str] = [
     "l.no_kk = r.no_kk AND l.name_first = r.name_first",
     # lists without NIK or birth date (BLT-DD, Baznas): village + a name token.
     # Whole tokens, not prefixes: a 'village + name prefix' rule grows about N^1.9.
-    "l.kode_desa = r.kode_desa AND l.name_first = r.name_first AND l.name_last = r.name_last",
+    # (first token compared on its first 3 letters: Rahayu/Rahayoe, Siti/Sity on lists without birth date)
+    "l.kode_desa = r.kode_desa AND substr(l.name_first, 1, 3) = substr(r.name_first, 1, 3)"
+    " AND l.name_last = r.name_last",
     "l.kode_desa = r.kode_desa AND l.name_ns = r.name_ns",
     # first-token spelling variants (Siti/Sity): village + last token + birth year
     "l.kode_desa = r.kode_desa AND l.name_last = r.name_last AND year(l.dob) = year(r.dob)",

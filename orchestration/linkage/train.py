@@ -161,6 +161,7 @@ LEVEL_WEIGHT_CAPS = {
     ("nik", "different, and one NIK contradicts its row's birth date (not evidence)"): (-2.0, 1.0),
     ("nik", "exact but names differ (copied NIK)"): (None, -1.0),
     ("nik", "exact (or suspect-equal), names alike, NIK/birth date conflict"): (None, 4.0),
+    ("nik", "same region+date, serial one digit off, names alike (typo)"): (None, 3.0),
     ("nik", "same region+date, different serial (different person)"): (None, -10.0),
     ("nik", "serial equal, one digit off in region/date part"): (None, 3.0),
     ("no_kk", "exact"): (None, 4.0),
