@@ -13,6 +13,8 @@ Rules (docs/architecture.md, design.md "Definitions the contract relies on"):
   ``max_family_size`` persons (a bad No KK typed for a whole village) are ignored.
   A person claimed by several households goes to the one with most of their present rows
   (ties: where they are head, then the smallest key).
+- A No KK one digit off (or Excel-zeroed) beside another No KK of the same DTKS household (IDBDT)
+  is the same family's card mistyped: the two refs are one household.
 - Registry persons whose only family refs were ignored (giant refs) live alone.
 - Persons with no usable family ref (No KK missing or invalid) but a DTKS household id (IDBDT; also on
   PKH rows) join the family of that DTKS household that holds its head.
@@ -66,6 +68,16 @@ def form_households(
         FROM __hh_edges a JOIN __hh_edges b ON a.person_id = b.person_id AND a.family_ref < b.family_ref
         GROUP BY a.family_ref, b.family_ref, a.n, b.n
         HAVING count(*) >= least(2, a.n, b.n);
+    -- a No KK one digit off (typo) or Excel-zeroed beside another No KK of the same DTKS household
+    -- (IDBDT) is that family's card mistyped, not a second family
+    INSERT INTO __hh_links
+        WITH ref_ruta AS (
+            SELECT DISTINCT p.family_ref, p.household_ref FROM __hh_present p
+            JOIN (SELECT DISTINCT family_ref FROM __hh_edges) e USING (family_ref)
+            WHERE p.kind = 'registry' AND p.family_ref LIKE 'kk:%' AND p.household_ref IS NOT NULL)
+        SELECT DISTINCT a.family_ref, b.family_ref
+        FROM ref_ruta a JOIN ref_ruta b ON a.household_ref = b.household_ref AND a.family_ref < b.family_ref
+        WHERE damerau_levenshtein(a.family_ref, b.family_ref) <= 1;
     CREATE OR REPLACE TEMP TABLE __hh_label AS
         SELECT DISTINCT family_ref AS ref, family_ref AS label FROM __hh_edges;
     """)

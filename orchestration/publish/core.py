@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import re
 import uuid
 from datetime import datetime, timezone
@@ -345,10 +346,13 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
     published.mkdir(parents=True, exist_ok=True)
     with publish_lock(published):
         cleanup_stale_temps(published)
+        for stale in exports.parent.glob(f".{exports.name}{TEMP_MARK}*"):  # a crashed publish's staged exports
+            shutil.rmtree(stale, ignore_errors=True)
         token = f"{TEMP_MARK}{re.sub(r'[^A-Za-z0-9_-]', '_', info['run_id'])[:40]}-{os.getpid()}"
         public_tmp = published / f".{PUBLIC_DB}{token}"
         restricted_tmp = published / f".{RESTRICTED_DB}{token}"
         published_at = _now()
+        staging = exports.parent / f".{exports.name}{token}"
         try:
             public_counts = _write_db(public_tmp, build_db, {t: "indicators" for t in PUBLIC_TABLES},
                                       False, info, published_at)
@@ -358,6 +362,11 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
                 if Path(str(p) + ".wal").exists():
                     raise PublishError(f"{p.name} still has a write-ahead log after checkpoint")
                 _fsync_file(p)
+            # The exports are made from the audited temp files BEFORE the swap: an export that fails
+            # holds the whole publication back instead of leaving new databases beside old exports.
+            from .exports import write_exports
+
+            staged = write_exports(public_tmp, restricted_tmp, staging, info)
             if _before_swap is not None:
                 _before_swap({"public": public_tmp, "restricted": restricted_tmp})
             # the swap: restricted first, public last (public carries the run id readers check first)
@@ -369,13 +378,11 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
                 for q in (p, Path(str(p) + ".wal")):
                     with contextlib.suppress(FileNotFoundError):
                         q.unlink()
+            shutil.rmtree(staging, ignore_errors=True)
             if isinstance(exc, Exception):
                 record_attempt(published, run_info, "failed", f"{type(exc).__name__}: {exc}")
             raise
-
-        from .exports import write_exports  # after the swap, from the published files
-
-        export_paths = write_exports(published / PUBLIC_DB, published / RESTRICTED_DB, exports, info)
+        export_paths = _swap_exports(staging, exports, staged)
         record_attempt(published, run_info, "published", None)
 
     return {
@@ -386,6 +393,23 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
         "exports_restricted": export_paths["restricted"],
         **{f"export:{k}": v for k, v in export_paths["files"].items()},
     }
+
+
+def _swap_exports(staging: Path, exports: Path, staged: dict) -> dict:
+    """Move each staged export folder into place (rename of the old one aside, rename of the new one in)."""
+    exports.mkdir(parents=True, exist_ok=True)
+    for sub in ("public", "restricted"):
+        new, final = staging / sub, exports / sub
+        old = exports / f".{sub}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(new, final)
+        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    _fsync_dir(exports)
+    files = {k: exports / Path(v).relative_to(staging) for k, v in staged["files"].items()}
+    return {"public": exports / "public", "restricted": exports / "restricted", "files": files}
 
 
 def record_attempt(published_dir, run_info: dict, outcome: str, reason: str | None) -> Path:

@@ -72,6 +72,20 @@ def test_publish_from_real_marts(env):
         assert nik is None or nik not in text
 
 
+def test_failed_export_holds_back_the_whole_publication(env, tmp_path):
+    publish(env["build"], env["published"], info("r1"), exports_dir=env["exports"])
+    before = {p.name: p.read_bytes() for p in env["published"].glob("*.duckdb")}
+    exports_before = sorted(str(p.relative_to(env["exports"])) for p in env["exports"].rglob("*"))
+    blocker = tmp_path / "not_a_directory"
+    blocker.write_text("a file where the exports folder's parent should be")
+    with pytest.raises(OSError):
+        publish(env["build"], env["published"], info("r2"), exports_dir=blocker / "exports")
+    assert {p.name: p.read_bytes() for p in env["published"].glob("*.duckdb")} == before
+    assert sorted(str(p.relative_to(env["exports"])) for p in env["exports"].rglob("*")) == exports_before
+    assert not [p for p in env["published"].iterdir() if ".tmp-" in p.name]
+    assert json.loads((env["published"] / "last_attempt.json").read_text())["outcome"] == "failed"
+
+
 READER = textwrap.dedent("""
     import sys, time, json, duckdb
     path, stop_file, out = sys.argv[1], sys.argv[2], sys.argv[3]
