@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from .ingest.contracts import default_contracts
-from .settings import DBT_PROJECT_DIR, OFFLINE_ENV, get_settings
+from .settings import CONTRACTS_DIR, DBT_PROJECT_DIR, OFFLINE_ENV, get_settings
 
 
 def dbt_executable() -> str:
@@ -17,14 +19,41 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+def _contract_file(source: str) -> Path | None:
+    """The YAML a contract was read from (SIKKEP_CONTRACTS_DIR overrides the project's, as in
+    default_contracts; the file name is the source)."""
+    for directory in (os.environ.get("SIKKEP_CONTRACTS_DIR"), str(CONTRACTS_DIR)):
+        if directory and (path := Path(directory) / f"{source}.yml").is_file():
+            return path
+    return None
+
+
+def _program_details(contract) -> dict:
+    """What dim_program shows of a program list, from its contract: program_name (default: the title),
+    program_holder (the program's owner; default: the agency delivering the list) and program_order
+    (position in dim_program and in the fct_household program columns; default: after the numbered ones)."""
+    path = _contract_file(contract.source)
+    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path else {}
+    order = data.get("program_order")
+    return {"program_name": str(data.get("program_name") or contract.title),
+            "program_holder": str(data.get("program_holder") or contract.agency or ""),
+            "program_order": int(order) if order is not None else None}
+
+
 def dbt_vars() -> dict:
-    """Person-level sources for int_person_records come from the contracts: a new agency list is config."""
-    sources = [
-        {"source": c.source, "kind": c.kind, "unit": c.unit, "program": c.program,
-         "social_assistance": c.social_assistance, "required": list(c.required),
-         "identifiers": dict(c.identifiers)}
-        for c in default_contracts().values() if c.kind != "aggregate"
-    ]
+    """Person-level sources for int_person_records come from the contracts: a new agency list is config.
+    The programs (dim_program, the fct_household program columns, the program indicators) are the
+    entries with kind 'program'."""
+    sources = []
+    for c in default_contracts().values():
+        if c.kind == "aggregate":
+            continue
+        entry = {"source": c.source, "kind": c.kind, "unit": c.unit, "program": c.program,
+                 "social_assistance": c.social_assistance, "required": list(c.required),
+                 "identifiers": dict(c.identifiers)}
+        if c.kind == "program" and c.program:
+            entry.update(_program_details(c))
+        sources.append(entry)
     return {"kabupaten": get_settings().kabupaten, "person_sources": sources}
 
 

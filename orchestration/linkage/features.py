@@ -28,6 +28,21 @@ FEATURE_COLUMNS = [
 ]
 
 
+# Indonesian names are written in the old (Van Ophuijsen / Soewandi) and the new spelling side by side:
+# Soetrisno / Sutrisno, Djoko / Joko, Tjahjo / Cahyo, Achmad / Akhmad / Ahmad, and with doubled
+# letters (Muhammad / Muhamad). Comparisons and blocking use one spelling; the staged name is untouched.
+OLD_SPELLINGS = [("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("nj", "ny"), ("ch", "h"), ("kh", "h")]
+
+
+def spelling_key(expr: str) -> str:
+    """SQL: ``expr`` (lower case) in one spelling, doubled letters collapsed."""
+    for old, new in OLD_SPELLINGS:
+        expr = f"replace({expr}, '{old}', '{new}')"
+    for c in "abcdefghijklmnopqrstuvwxyz":
+        expr = f"replace({expr}, '{c}{c}', '{c}')"
+    return expr
+
+
 def feature_select_sql(records_sql: str) -> str:
     """SQL selecting the Splink input columns from ``records_sql`` (a table name or a
     parenthesised subquery)."""
@@ -42,7 +57,7 @@ WITH r AS (
                   AND regexp_full_match(CAST(no_kk AS VARCHAR), '[0-9]{{16}}')
                   AND CAST(no_kk AS VARCHAR) NOT LIKE '%0000000000'
              THEN CAST(no_kk AS VARCHAR) END AS no_kk,
-        NULLIF(trim(regexp_replace(lower(CAST(name_key AS VARCHAR)), '\\s+', ' ', 'g')), '') AS name_key,
+        NULLIF(trim(regexp_replace({spelling_key("lower(CAST(name_key AS VARCHAR))")}, '\\s+', ' ', 'g')), '') AS name_key,
         TRY_CAST(tanggal_lahir AS DATE) AS dob,
         CASE WHEN jenis_kelamin IN ('L', 'P') THEN jenis_kelamin END AS sex,
         NULLIF(CAST(kode_desa AS VARCHAR), '') AS kode_desa,

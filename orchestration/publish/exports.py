@@ -1,6 +1,8 @@
 """Exports written from the published files.
 
 exports/public/<table>.parquet, <table>.csv, <table>.json   every public indicator table + its metadata
+                                                             (description, unit, sources, area levels:
+                                                             the dbt YAML of the model, via the manifest)
 exports/restricted/priority_<kode_kecamatan>.xlsx            the SIKKEP priority list, one workbook per
                                                              kecamatan, one sheet per village
 Each file is written to a hidden temp name and os.replace()d into place; files of an earlier
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from .metadata import PUBLIC_TABLES
+from .metadata import PUBLIC_TABLES, public_table_metadata
 
 TEMP_MARK = ".tmp-"
 
@@ -50,7 +52,7 @@ def _sql_str(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _table_periods(con, table: str, info: dict) -> dict:
+def _table_periods(con, table: str, info: dict, sources: list[str]) -> dict:
     cols = {r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
     if {"period_from", "period_to"} <= cols:
@@ -62,17 +64,18 @@ def _table_periods(con, table: str, info: dict) -> dict:
     for f in info["extract_files"]:
         if f["source"] and f["period"]:
             current[f["source"]] = max(current.get(f["source"], ""), f["period"])
-    sources = PUBLIC_TABLES[table]["sources"]
     return {"current_periods": {s: p for s, p in sorted(current.items()) if "all" in sources or s in sources}}
 
 
 def write_public_exports(public_db: Path, out_dir: Path, info: dict) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
+    metadata = public_table_metadata()  # descriptions and meta: the dbt YAML, via the dbt manifest
     con = duckdb.connect(str(public_db), read_only=True)
     try:
         published_at = con.execute("select max(published_at) from publication").fetchone()[0]
-        for table, meta in PUBLIC_TABLES.items():
+        for table in PUBLIC_TABLES:
+            meta = metadata[table]
             parquet, csv, meta_json = (out_dir / f"{table}.{ext}" for ext in ("parquet", "csv", "json"))
             tmp = _tmp(parquet)
             con.execute(f'copy "{table}" to {_sql_str(tmp)} (format parquet)')
@@ -89,7 +92,7 @@ def write_public_exports(public_db: Path, out_dir: Path, info: dict) -> dict[str
                 "unit": meta["unit"],
                 "source": meta["sources"],
                 "area_level": meta["area_levels"],
-                **_table_periods(con, table, info),
+                **_table_periods(con, table, info, meta["sources"]),
                 "rows": con.execute(f'select count(*) from "{table}"').fetchone()[0],
                 "columns": columns,
                 "run_id": info["run_id"],

@@ -1,75 +1,102 @@
-"""What is published where, and the metadata that travels with every public table."""
+"""What is published where, and the metadata that travels with every public table.
+
+The description, unit, area levels and sources of each public table are written once, in the dbt YAML
+of its model (dbt_project/models/indicators/_indicators.yml: description and meta), and read here from
+the dbt manifest (target/manifest.json, `dbt parse`) when the exports are written.
+"""
 from __future__ import annotations
 
-# public.duckdb: the contract's indicator tables (schema `indicators` of the build database).
-PUBLIC_TABLES: dict[str, dict] = {
-    "ind_poverty_by_area": {
-        "description": (
-            "Poverty by area. households = unified households placed in the area; households_desil_1 / "
-            "households_desil_1_4 = households whose poorest current registry desil (DTKS, P3KE) is 1 / "
-            "at most 4; persons_desil_k = living members of those households; penduduk and "
-            "keluarga_dukcapil = Dukcapil JUMLAH_PENDUDUK / JUMLAH_KK of the current Dukcapil period "
-            "summed over the area's villages; extreme_poverty_pct = persons_desil_1 / penduduk x 100 "
-            "(NULL when penduduk is unknown or 0). Extreme poverty proxy: desil 1 (USD 2.15 PPP/day "
-            "threshold from 2025, USD 1.90 until 2024)."
-        ),
-        "unit": "households, persons, percent",
-        "sources": ["dtks", "p3ke", "dukcapil_agregat"],
-        "area_levels": ["kabupaten", "kecamatan", "desa"],
-    },
-    "ind_program_coverage": {
-        "description": (
-            "Coverage and targeting errors of each program by area, from the current program lists. "
-            "coverage_desil_1_pct = recipient households in desil 1 / households in desil 1 x 100; "
-            "exclusion_error_desil_1_pct = households in desil 1 not receiving / households in desil 1 "
-            "x 100; inclusion_error_desil_1_4_pct = recipient households not in desil 1-4 (including "
-            "households in no registry) / recipient households x 100. Zero denominators give NULL."
-        ),
-        "unit": "households, percent",
-        "sources": ["pkh", "bpnt", "pbi_jk", "blt_dd", "rtlh", "baznas", "kur", "dtks", "p3ke"],
-        "area_levels": ["kabupaten", "kecamatan", "desa"],
-    },
-    "ind_program_overlap": {
-        "description": (
-            "Households receiving both program_a and program_b in the current lists (every ordered "
-            "pair; the diagonal is the program's recipient households), kabupaten-wide."
-        ),
-        "unit": "households",
-        "sources": ["pkh", "bpnt", "pbi_jk", "blt_dd", "rtlh", "baznas", "kur"],
-        "area_levels": ["kabupaten"],
-    },
-    "ind_priority_gap": {
-        "description": (
-            "households_desil_1; households_desil_1_no_program = desil-1 households receiving no social "
-            "assistance (KUR credit does not count); households_sikkep_priority = households in P3KE and "
-            "in DTKS receiving no social assistance (the SIKKEP priority group)."
-        ),
-        "unit": "households",
-        "sources": ["dtks", "p3ke", "pkh", "bpnt", "pbi_jk", "blt_dd", "rtlh", "baznas", "kur"],
-        "area_levels": ["kabupaten", "kecamatan", "desa"],
-    },
-    "ind_graduation": {
-        "description": (
-            "Between consecutive registry periods: households in desil 1 at period_from; graduated = "
-            "still in the registry at period_to with desil above 1 (welfare improved); remained = still "
-            "desil 1; exited_other = died, moved, not found or no longer ranked (not graduation); "
-            "entered = desil 1 at period_to but not at period_from."
-        ),
-        "unit": "households",
-        "sources": ["dtks", "p3ke"],
-        "area_levels": ["kabupaten", "kecamatan", "desa"],
-    },
-    "ind_data_quality": {
-        "description": (
-            "Per source and period: rows received and loaded (file manifest), rows quarantined, share of "
-            "person rows with a valid NIK, rows linked to a person and linked_pct = rows_linked / "
-            "rows_received x 100."
-        ),
-        "unit": "rows, percent",
-        "sources": ["all"],
-        "area_levels": ["kabupaten"],
-    },
-}
+import json
+from pathlib import Path
+
+# public.duckdb: the contract's indicator tables (schema `indicators` of the build database). Which
+# tables are public is decided here (the published contract), not by the dbt YAML.
+PUBLIC_TABLES: tuple[str, ...] = (
+    "ind_poverty_by_area",
+    "ind_program_coverage",
+    "ind_program_overlap",
+    "ind_priority_gap",
+    "ind_graduation",
+    "ind_data_quality",
+)
+
+# meta.sources entry standing for every program list (contracts with kind 'program', dim_program order)
+PROGRAM_SOURCES = "programs"
+
+
+class MetadataError(RuntimeError):
+    """The dbt manifest does not describe a public table (description, meta.unit, area_levels, sources)."""
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [str(v) for v in value]
+
+
+def program_sources() -> list[str]:
+    """The sources of the program lists, in dim_program order (contract program_order, then name)."""
+    from ..dbt_runtime import dbt_vars
+
+    programs = [s for s in dbt_vars()["person_sources"] if s["kind"] == "program" and s.get("program")]
+    indexed = sorted(enumerate(programs), key=lambda ip: (
+        ip[1].get("program_order") if ip[1].get("program_order") is not None else 1_000_000 + ip[0], ip[0]))
+    return [s["source"] for _, s in indexed]
+
+
+def _manifest_path() -> Path:
+    from ..dbt_runtime import ensure_manifest
+    from ..settings import DBT_PROJECT_DIR
+
+    try:
+        return ensure_manifest()
+    except Exception:  # dbt could not parse now: an earlier manifest still holds the YAML
+        fallback = DBT_PROJECT_DIR / "target" / "manifest.json"
+        if fallback.exists():
+            return fallback
+        raise
+
+
+def public_table_metadata(manifest_path: Path | None = None) -> dict[str, dict]:
+    """table -> {description, unit, sources, area_levels, columns: {column: description}} for every
+    public table, from its dbt model's description and meta in the manifest."""
+    manifest = json.loads(Path(manifest_path or _manifest_path()).read_text(encoding="utf-8"))
+    models = {n["name"]: n for n in manifest.get("nodes", {}).values() if n.get("resource_type") == "model"}
+    out: dict[str, dict] = {}
+    missing: list[str] = []
+    programs: list[str] | None = None
+    for table in PUBLIC_TABLES:
+        node = models.get(table)
+        if node is None:
+            missing.append(f"{table}: no dbt model")
+            continue
+        meta = {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
+        description = " ".join((node.get("description") or "").split())
+        for key, value in (("description", description), ("meta.unit", meta.get("unit")),
+                           ("meta.area_levels", meta.get("area_levels")), ("meta.sources", meta.get("sources"))):
+            if not value:
+                missing.append(f"{table}: {key}")
+        sources: list[str] = []
+        for s in _as_list(meta.get("sources")):
+            if s == PROGRAM_SOURCES:
+                programs = program_sources() if programs is None else programs
+                sources += [p for p in programs if p not in sources]
+            elif s not in sources:
+                sources.append(s)
+        out[table] = {
+            "description": description,
+            "unit": str(meta.get("unit") or ""),
+            "sources": sources,
+            "area_levels": _as_list(meta.get("area_levels")),
+            "columns": {c: " ".join((col.get("description") or "").split())
+                        for c, col in (node.get("columns") or {}).items()},
+        }
+    if missing:
+        raise MetadataError("dbt manifest lacks the metadata of public tables: " + "; ".join(missing))
+    return out
+
 
 # restricted.duckdb: by-name tables for the poverty team. name -> schema in the build database.
 RESTRICTED_TABLES: dict[str, str] = {

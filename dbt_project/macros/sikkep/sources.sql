@@ -1,13 +1,15 @@
 {#-
   The person/family sources int_person_records unions over. The Python side passes
   `--vars '{"person_sources": [...]}'` built from orchestration/contracts/*.yml
-  (orchestration.quality.dbt_vars.person_sources_from_contracts); this default mirrors the contracts
+  (orchestration/dbt_runtime.py, dbt_vars); this default mirrors the contracts
   shipped with the project. A source listed here without its own stg_<source> model is staged inline
   from raw.<source> by the same macro (stage_person_source), so a new program contract that uses the
   canonical column names (nik, nama, no_kk, tanggal_lahir, jenis_kelamin, kecamatan, desa, kode_wilayah,
   alamat, status_peserta, ...) needs no new SQL.
-  Keys: source, kind ('registry'|'program'), unit, program (code or none), required (contract
-  columns), identifiers (contract identifiers: family / household / person column names).
+  Keys: source, kind ('registry'|'program'), unit, program (code or none), social_assistance (FALSE for
+  credit: KUR), required (contract columns), identifiers (contract identifiers: family / household /
+  person column names); program lists also carry program_name, program_holder and program_order
+  (dim_program, macros/sikkep/programs.sql), which this default leaves out: the contracts hold them.
 -#}
 {% macro default_person_sources() -%}
   {{ return([
@@ -25,11 +27,12 @@
      'identifiers': {'nik': 'nik'}},
     {'source': 'blt_dd', 'kind': 'program', 'unit': 'family', 'program': 'blt_dd', 'required': ['nama', 'desa'],
      'identifiers': {'nik': 'nik'}},
-    {'source': 'rtlh', 'kind': 'program', 'unit': 'family', 'program': 'rtlh', 'required': ['nama'],
+    {'source': 'rtlh', 'kind': 'program', 'unit': 'household', 'program': 'rtlh', 'required': ['nama'],
      'identifiers': {'nik': 'nik', 'no_kk': 'no_kk', 'family': 'no_kk'}},
     {'source': 'baznas', 'kind': 'program', 'unit': 'person', 'program': 'baznas', 'required': ['nama'],
      'identifiers': {'nik': 'nik'}},
-    {'source': 'kur', 'kind': 'program', 'unit': 'person', 'program': 'kur', 'required': ['nik', 'nama'],
+    {'source': 'kur', 'kind': 'program', 'unit': 'person', 'program': 'kur', 'social_assistance': false,
+     'required': ['nik', 'nama'],
      'identifiers': {'nik': 'nik'}},
   ]) }}
 {%- endmacro %}

@@ -19,11 +19,9 @@ households as (
 
 household_program as (
 
-    {% set program_codes = ['pkh', 'bpnt', 'pbi_jk', 'blt_dd', 'rtlh', 'baznas', 'kur'] %}
-    {% for code in program_codes %}
-    select household_id, '{{ code }}' as program from households where {{ code }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    -- one row per household and program it receives: the fct_household program columns, one per
+    -- program contract (macros/sikkep/programs.sql)
+    {{ sikkep.household_program_rows('households') }}
 
 ),
 

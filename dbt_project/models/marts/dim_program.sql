@@ -1,23 +1,33 @@
--- The program lists the warehouse reads (one folder per program in raw/). `social_assistance` is FALSE
--- only for KUR (credit, not social assistance): "no program" in the priority definitions means no
--- program with social_assistance = TRUE.
+-- The program lists the warehouse reads (one folder per program in raw/), one row per program contract
+-- (orchestration/contracts/<source>.yml with kind 'program', passed as var person_sources; see
+-- macros/sikkep/programs.sql). Name, holder and order come from the contract (program_name,
+-- program_holder, program_order), unit and social_assistance too: `social_assistance` is FALSE for
+-- credit (KUR), and "no program" in the priority definitions means no program with
+-- social_assistance = TRUE.
+
+{% set programs = sikkep.programs() %}
 
 with programs as (
 
-    select 'pkh' as code, 'Program Keluarga Harapan (bantuan tunai bersyarat)' as name,
-           'Kemensos / Dinas Sosial' as holder, 'family' as unit, true as social_assistance, 1 as sort_order
-    union all
-    select 'bpnt', 'BPNT / Program Sembako (bantuan pangan)', 'Kemensos / Dinas Sosial', 'family', true, 2
-    union all
-    select 'pbi_jk', 'PBI Jaminan Kesehatan (iuran dibayar pemerintah)', 'BPJS Kesehatan', 'person', true, 3
-    union all
-    select 'blt_dd', 'BLT Dana Desa (bantuan langsung tunai desa)', 'Pemerintah kampung / Dinas PMK', 'family', true, 4
-    union all
-    select 'rtlh', 'Rehabilitasi Rumah Tidak Layak Huni', 'Dinas Perkim', 'household', true, 5
-    union all
-    select 'baznas', 'Bantuan zakat Baznas (mustahik)', 'Baznas', 'person', true, 6
-    union all
-    select 'kur', 'Kredit Usaha Rakyat (kredit mikro)', 'Bank Lampung', 'person', false, 7
+    {% for p in programs %}
+    select
+        {{ sikkep.text_literal(p['code']) }} as code,
+        {{ sikkep.text_literal(p['name']) }} as name,
+        {{ sikkep.text_literal(p['holder']) }} as holder,
+        {{ sikkep.text_literal(p['unit']) }} as unit,
+        {{ 'true' if p['social_assistance'] else 'false' }} as social_assistance,
+        {{ p['sort_order'] }} as sort_order
+    {% if not loop.last %}union all{% endif %}
+    {% else %}
+    select
+        {{ sikkep.text_literal(none) }} as code,
+        {{ sikkep.text_literal(none) }} as name,
+        {{ sikkep.text_literal(none) }} as holder,
+        {{ sikkep.text_literal(none) }} as unit,
+        cast(null as {{ dbt.type_boolean() }}) as social_assistance,
+        cast(null as {{ dbt.type_int() }}) as sort_order
+    where 1 = 0
+    {% endfor %}
 
 )
 

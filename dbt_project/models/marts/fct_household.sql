@@ -6,11 +6,15 @@
 --   desil_dtks/p3ke  poorest (min) desil of the present members' current DTKS / P3KE rows
 --   desil            poorest of the current registry desils; NULL = unknown (not eligible)
 --   in_dtks/in_p3ke  a present member has a current DTKS / P3KE row
---   program flags    a member is a recipient in the CURRENT list of that program (PBI NONAKTIF is not)
+--   program flags    one boolean per program (dim_program, from the program contracts; the published
+--                    contract fixes pkh, bpnt, pbi_jk, blt_dd, rtlh, baznas, kur): a member is a
+--                    recipient in the CURRENT list of that program (PBI NONAKTIF is not)
 --   programs_count   number of current lists (all, including KUR) naming the household
 --   sikkep_priority  in P3KE and in DTKS and no social-assistance program (every list except KUR)
 --   area             village (kode_wilayah) of the current registry record; kode_kecamatan always
 --                    when known; kode_wilayah NULL when only a kecamatan is known
+
+{% set program_codes = sikkep.program_codes() %}
 
 with records as (
 
@@ -100,13 +104,9 @@ program_summary as (
 
     select
         m.household_id,
-        max(case when m.program = 'pkh' then 1 else 0 end) = 1 as pkh,
-        max(case when m.program = 'bpnt' then 1 else 0 end) = 1 as bpnt,
-        max(case when m.program = 'pbi_jk' then 1 else 0 end) = 1 as pbi_jk,
-        max(case when m.program = 'blt_dd' then 1 else 0 end) = 1 as blt_dd,
-        max(case when m.program = 'rtlh' then 1 else 0 end) = 1 as rtlh,
-        max(case when m.program = 'baznas' then 1 else 0 end) = 1 as baznas,
-        max(case when m.program = 'kur' then 1 else 0 end) = 1 as kur,
+        {%- for code in program_codes %}
+        max(case when m.program = '{{ code }}' then 1 else 0 end) = 1 as {{ code }},
+        {%- endfor %}
         count(distinct m.program) as programs_count,
         count(distinct case when coalesce(p.social_assistance, true) then m.program end) as social_programs_count
     from member_rows as m
@@ -171,13 +171,9 @@ final as (
         reg.desil_p3ke,
         coalesce(reg.in_dtks, false) as in_dtks,
         coalesce(reg.in_p3ke, false) as in_p3ke,
-        coalesce(prog.pkh, false) as pkh,
-        coalesce(prog.bpnt, false) as bpnt,
-        coalesce(prog.pbi_jk, false) as pbi_jk,
-        coalesce(prog.blt_dd, false) as blt_dd,
-        coalesce(prog.rtlh, false) as rtlh,
-        coalesce(prog.baznas, false) as baznas,
-        coalesce(prog.kur, false) as kur,
+        {%- for code in program_codes %}
+        coalesce(prog.{{ code }}, false) as {{ code }},
+        {%- endfor %}
         coalesce(prog.programs_count, 0) as programs_count,
         coalesce(prog.social_programs_count, 0) as social_programs_count,
         coalesce(reg.in_p3ke, false)

@@ -2,6 +2,10 @@
 -- area indicator add up to the kabupaten row, and the desa rows of a kecamatan never exceed it
 -- (households known only at kecamatan are in no desa row). Returns the offending rows.
 
+-- Reads several indicator tables; Dagster shows it as an asset check on ind_poverty_by_area (the
+-- headline public table, where the GX indicators gate sits too).
+{{ config(meta={'dagster': {'ref': {'name': 'ind_poverty_by_area'}}}) }}
+
 with poverty as (
 
     select level, kode_wilayah, households as n1, households_desil_1 as n2, households_desil_1_4 as n3,

@@ -2,6 +2,10 @@
 -- extreme_poverty_pct is a share of the Dukcapil population: above 100 means the registries hold more
 -- desil-1 members than Dukcapil counts residents, a data error worth stopping publication for.
 
+-- Reads several indicator tables; Dagster shows it as an asset check on ind_poverty_by_area (the
+-- headline public table, where the GX indicators gate sits too).
+{{ config(meta={'dagster': {'ref': {'name': 'ind_poverty_by_area'}}}) }}
+
 with percentages as (
 
     select 'ind_poverty_by_area.extreme_poverty_pct' as col, kode_wilayah as area, extreme_poverty_pct as pct
