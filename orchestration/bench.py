@@ -196,16 +196,21 @@ def write_markdown(results: list[dict], path: Path) -> None:
     for r in results:
         full, nc, ch = r["full"]["wall_s"], r["no_change"]["wall_s"], r["one_list_changed"]["wall_s"]
         lines.append(f"| {r['households']:,} | {full:.1f} | {nc:.1f} | {ch:.1f} | {ch / full:.0%} |")
+    notes = PROJECT_ROOT / "docs" / "benchmark-notes.md"  # the written analysis, kept across runs
+    if notes.exists():
+        lines += ["", notes.read_text().strip()]
     path.write_text("\n".join(lines) + "\n")
 
 
 def main() -> int:
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", ",".join(map(str, SIZES))).split(",") if s]
-    results = []
+    # rows of sizes not run this time are kept from the last results (a 400k run alone keeps the 25k row)
+    previous = BENCH_DIR / "results.json"
+    results = json.loads(previous.read_text()) if previous.exists() else []
     for n in sizes:
         print(f"bench: {n} households", flush=True)
         r = bench_size(n)
-        results.append(r)
+        results = sorted([x for x in results if x["households"] != n] + [r], key=lambda x: x["households"])
         (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=1, default=str))
         write_markdown(results, PROJECT_ROOT / "BENCHMARKS.md")
         print(f"bench: {n} households full refresh {r['full']['wall_s']:.1f} s, published={r['full']['published']}",

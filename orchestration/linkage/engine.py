@@ -35,6 +35,7 @@ def link_records(
     predict_threshold: float = PREDICT_THRESHOLD,
     out_table: str = "linkage_clusters",
     timings: dict | None = None,
+    cache: "PairCache | None" = None,
 ) -> duckdb.DuckDBPyRelation:
     """Cluster person records into persons.
 
@@ -47,7 +48,11 @@ def link_records(
         threshold: match probability at or above which a pair joins a cluster.
         predict_threshold: pairs below this are not even kept from predict.
         out_table: name of the TEMP table created in ``con`` with the result.
-        timings: optional dict that receives ``predict_s`` / ``cluster_s`` / ``pairs``.
+        timings: optional dict that receives ``predict_s`` / ``cluster_s`` / ``pairs``
+            (and ``new_records`` / ``cached_pairs`` with a cache).
+        cache: optional :class:`~orchestration.linkage.pair_cache.PairCache`: pairs of two
+            records scored by an earlier run (same content, same model) are taken from it and only
+            pairs touching a new or changed record are scored; the cache is then replaced.
 
     Returns:
         relation over TEMP table ``out_table``: ``record_id`` (VARCHAR), ``cluster_id``
@@ -68,13 +73,16 @@ def link_records(
     sdf = db_api.register("person_records", table_name="person_records_in")
     linker = Linker(sdf, str(model_path), log_level=None)
     t1 = time.perf_counter()
-    pred = linker.inference.predict(threshold_match_probability=predict_threshold, warning_mode="never")
+    if cache is None:
+        pred = linker.inference.predict(threshold_match_probability=predict_threshold, warning_mode="never")
+        p = pred.physical_name
+    else:
+        p = _predict_with_cache(scon, db_api, linker, model_path, predict_threshold, cache, timings)
     t2 = time.perf_counter()
     # WEAK records (no NIK and no birth date: BLT-DD, Baznas rows) do not take part in the
     # connected components with strong records: a name-and-village row would otherwise bridge
     # two namesakes of one village into one person. Each weak record joins the cluster of its
     # best strong partner instead (single best link); weak records without one cluster alone.
-    p = pred.physical_name
     scon.execute(f"""
     CREATE OR REPLACE TABLE __weak AS
         SELECT unique_id FROM person_records WHERE nik IS NULL AND dob IS NULL;
@@ -146,6 +154,57 @@ def link_records(
     return con.table(out_table)
 
 
+def _predict_with_cache(scon, db_api, linker, model_path, predict_threshold, cache, timings) -> str:
+    """Score only the pairs that touch a record the cache has not seen; return the table of all kept
+    pairs (unique_id_l, unique_id_r, match_weight, match_probability) in ``scon``."""
+    import json
+
+    from splink import Linker
+
+    from orchestration.linkage.features import FEATURE_COLUMNS
+    from orchestration.linkage.pair_cache import rkey_sql
+
+    scon.register("__seen", cache.seen())
+    scon.register("__cached", cache.pairs())
+    scon.execute(f"""
+    CREATE OR REPLACE TABLE __rkeys AS
+        SELECT unique_id, {rkey_sql(FEATURE_COLUMNS)} AS rkey FROM person_records;
+    ALTER TABLE person_records ADD COLUMN is_new BOOLEAN;
+    UPDATE person_records SET is_new = k.rkey NOT IN (SELECT rkey FROM __seen)
+        FROM __rkeys k WHERE k.unique_id = person_records.unique_id;
+    """)
+    n_new, n_all = scon.execute("SELECT count(*) FILTER (WHERE is_new), count(*) FROM person_records").fetchall()[0]
+    if n_new == n_all:
+        scored = linker.inference.predict(threshold_match_probability=predict_threshold, warning_mode="never")
+    elif n_new:
+        # the same model, every blocking rule restricted to pairs with a new record on one side
+        settings = json.loads(Path(model_path).read_text())
+        for br in settings["blocking_rules_to_generate_predictions"]:
+            br["blocking_rule"] = f"({br['blocking_rule']}) AND (l.is_new OR r.is_new)"
+        partial = Linker(db_api.register("person_records", table_name="person_records_new"), settings, log_level=None)
+        scored = partial.inference.predict(threshold_match_probability=predict_threshold, warning_mode="never")
+    scored_sql = (f"SELECT unique_id_l, unique_id_r, match_weight, match_probability FROM {scored.physical_name}"
+                  if n_new else
+                  "SELECT NULL::VARCHAR AS unique_id_l, NULL::VARCHAR AS unique_id_r, NULL::DOUBLE AS match_weight, "
+                  "NULL::DOUBLE AS match_probability WHERE false")
+    scon.execute(f"""
+    CREATE OR REPLACE TABLE __pairs AS
+        SELECT kl.unique_id AS unique_id_l, kr.unique_id AS unique_id_r, c.match_weight, c.match_probability
+        FROM __cached c JOIN __rkeys kl ON kl.rkey = c.l JOIN __rkeys kr ON kr.rkey = c.r
+        UNION ALL
+        {scored_sql};
+    """)
+    cache.replace(
+        scon.sql("SELECT rkey FROM __rkeys").fetch_arrow_table(),
+        scon.sql("""SELECT kl.rkey AS l, kr.rkey AS r, p.match_weight, p.match_probability FROM __pairs p
+                    JOIN __rkeys kl ON kl.unique_id = p.unique_id_l
+                    JOIN __rkeys kr ON kr.unique_id = p.unique_id_r""").fetch_arrow_table())
+    if timings is not None:
+        timings.update(new_records=int(n_new), cached_pairs=int(scon.execute(
+            "SELECT count(*) FROM __cached").fetchall()[0][0]))
+    return "__pairs"
+
+
 def run_linkage(
     build_con: duckdb.DuckDBPyConnection,
     state_db_path: str | Path,
@@ -155,10 +214,12 @@ def run_linkage(
     threshold: float = CLUSTER_THRESHOLD,
     predict_threshold: float = PREDICT_THRESHOLD,
     run_id: str | None = None,
+    use_cache: bool = True,
 ) -> dict:
     """The nightly linkage stage.
 
-    Links every row of ``records_table``, assigns stable person_ids and household_ids from the ID
+    Links every row of ``records_table`` (scoring only the pairs that touch a new or changed record when
+    the pair cache in the state DB holds the others), assigns stable person_ids and household_ids from the ID
     registry in ``state_db_path`` (ATTACHed for the duration), and (re)creates in the build DB:
 
     - ``linkage.record_person(record_id, person_id, match_method, match_probability)``
@@ -171,12 +232,15 @@ def run_linkage(
 
     t0 = time.perf_counter()
     run_id = run_id or time.strftime("%Y%m%dT%H%M%S")
+    from orchestration.linkage.pair_cache import PairCache, signature
+
     timings: dict = {}
-    link_records(build_con, records_table, model_path, threshold,
-                 predict_threshold=predict_threshold, out_table="__linkage_clusters", timings=timings)
-    t_link = time.perf_counter()
     attach_state(build_con, state_db_path)
     try:
+        cache = PairCache(build_con, signature(model_path, predict_threshold)) if use_cache else None
+        link_records(build_con, records_table, model_path, threshold, predict_threshold=predict_threshold,
+                     out_table="__linkage_clusters", timings=timings, cache=cache)
+        t_link = time.perf_counter()
         build_con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __linkage_keys AS
             SELECT c.cluster_id, {RECORD_KEY_SQL} AS member_key
@@ -221,6 +285,7 @@ def run_linkage(
         run_id=run_id, records=counts[0], persons=counts[1], households=counts[2],
         deceased=counts[3], persons_without_household=counts[4], match_methods=methods,
         candidate_pairs=timings.get("pairs"), threshold=threshold, predict_threshold=predict_threshold,
+        new_records=timings.get("new_records"), cached_pairs=timings.get("cached_pairs"),
         person_ids=person_stats, household_ids=hh_stats,
         seconds=dict(link=round(t_link - t0, 2), total=round(time.perf_counter() - t0, 2),
                      predict=round(timings.get("predict_s", 0), 2), cluster=round(timings.get("cluster_s", 0), 2)),

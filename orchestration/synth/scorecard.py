@@ -25,7 +25,7 @@ def _attach(con: duckdb.DuckDBPyConnection, published: Path, key_dir: Path) -> s
     con.execute(f"ATTACH '{(published / 'restricted.duckdb').as_posix()}' AS res (READ_ONLY)")
     for name in ("rows", "persons", "households"):
         con.execute(f"CREATE TEMP VIEW key_{name} AS SELECT * FROM read_parquet('{(key_dir / f'{name}.parquet').as_posix()}')")
-    return con.execute("SELECT max(period) FROM key_households").fetchone()[0]
+    return con.execute("SELECT max(period) FROM key_households").fetchall()[0][0]
 
 
 def _linkage(con: duckdb.DuckDBPyConnection, current: str) -> dict:
@@ -67,7 +67,7 @@ def _accounting(con: duckdb.DuckDBPyConnection) -> dict:
         SELECT count(*) FILTER (WHERE k.expect_quarantine AND q.source_row IS NOT NULL),
                count(*) FILTER (WHERE NOT k.expect_quarantine AND q.source_row IS NOT NULL),
                count(*) FILTER (WHERE k.expect_quarantine AND q.source_row IS NULL AND NOT k.dup_file)
-        FROM k LEFT JOIN q USING (source_file, sheet, source_row)""").fetchone()
+        FROM k LEFT JOIN q USING (source_file, sheet, source_row)""").fetchall()[0]
     return {"quarantined_expected": row[0], "quarantined_unexpected": row[1], "missed_quarantine": row[2]}
 
 
@@ -82,15 +82,15 @@ def _truth_kabupaten(con: duckdb.DuckDBPyConnection, current: str) -> dict:
     t["households_desil_1"], t["households_desil_1_4"], t["persons_desil_1"], t["persons_desil_1_4"] = con.execute(
         """SELECT count(*) FILTER (WHERE desil = 1), count(*) FILTER (WHERE desil <= 4),
                   coalesce(sum(members) FILTER (WHERE desil = 1), 0), coalesce(sum(members) FILTER (WHERE desil <= 4), 0)
-           FROM truth_hh""").fetchone()
+           FROM truth_hh""").fetchall()[0]
     no_program = " AND ".join(f"NOT {p}" for p in SOCIAL_ASSISTANCE)
     t["households_desil_1_no_program"], t["households_sikkep_priority"] = con.execute(
         f"""SELECT count(*) FILTER (WHERE desil = 1 AND {no_program}),
-                   count(*) FILTER (WHERE in_p3ke AND in_dtks AND {no_program}) FROM truth_hh""").fetchone()
+                   count(*) FILTER (WHERE in_p3ke AND in_dtks AND {no_program}) FROM truth_hh""").fetchall()[0]
     for p in PROGRAMS:
         rec, rec1, rec14 = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE desil = 1), count(*) FILTER (WHERE desil <= 4) FROM truth_hh WHERE {p}"
-        ).fetchone()
+        ).fetchall()[0]
         t[f"{p}.recipient_households"] = rec
         t[f"{p}.recipient_households_desil_1"] = rec1
         t[f"{p}.coverage_desil_1_pct"] = 100.0 * rec1 / t["households_desil_1"] if t["households_desil_1"] else None
@@ -101,11 +101,11 @@ def _truth_kabupaten(con: duckdb.DuckDBPyConnection, current: str) -> dict:
 def _published_kabupaten(con: duckdb.DuckDBPyConnection) -> dict:
     p = {}
     row = con.execute("""SELECT households_desil_1, households_desil_1_4, persons_desil_1, persons_desil_1_4
-                         FROM pub.ind_poverty_by_area WHERE level = 'kabupaten'""").fetchone()
+                         FROM pub.ind_poverty_by_area WHERE level = 'kabupaten'""").fetchall()[0]
     p["households_desil_1"], p["households_desil_1_4"], p["persons_desil_1"], p["persons_desil_1_4"] = row
     p["households_desil_1_no_program"], p["households_sikkep_priority"] = con.execute(
         """SELECT households_desil_1_no_program, households_sikkep_priority FROM pub.ind_priority_gap
-           WHERE level = 'kabupaten'""").fetchone()
+           WHERE level = 'kabupaten'""").fetchall()[0]
     for prog, rec, rec1, cov, inc in con.execute(
             """SELECT program, recipient_households, recipient_households_desil_1, coverage_desil_1_pct,
                       inclusion_error_desil_1_4_pct

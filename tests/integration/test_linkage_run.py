@@ -60,3 +60,39 @@ def test_run_linkage_contract_and_stable_ids(tmp_path):
     changed = sum(1 for r, p in old.items() if new[r] != p)
     assert changed == 0
     con.close()
+
+
+def _partition(con) -> set[frozenset]:
+    rows = con.execute("SELECT person_id, list(record_id ORDER BY record_id) FROM linkage.record_person "
+                       "GROUP BY 1").fetchall()
+    return {frozenset(records) for _, records in rows}
+
+
+def test_pair_cache_scores_only_new_records_and_changes_nothing(tmp_path):
+    df = make_records(500, seed=5)
+    first = df[df.source != "dtks"]  # the DTKS delivery arrives in the second run
+    state = tmp_path / "state.duckdb"
+    con = _build(tmp_path / "b1.duckdb", first)
+    s1 = run_linkage(con, state, run_id="r1")
+    assert s1["new_records"] == len(first) and s1["cached_pairs"] == 0
+    con.close()
+
+    con = _build(tmp_path / "b2.duckdb", df)
+    s2 = run_linkage(con, state, run_id="r2")
+    assert s2["new_records"] == int((df.source == "dtks").sum())
+    assert s2["cached_pairs"] > 0
+    incremental = _partition(con)
+    con.close()
+
+    # the same records linked from scratch, without a cache: the same persons
+    con = _build(tmp_path / "b3.duckdb", df)
+    run_linkage(con, tmp_path / "fresh_state.duckdb", run_id="r3", use_cache=False)
+    assert _partition(con) == incremental
+    con.close()
+
+    # nothing new: nothing scored, same persons
+    con = _build(tmp_path / "b4.duckdb", df)
+    s4 = run_linkage(con, state, run_id="r4")
+    assert s4["new_records"] == 0
+    assert _partition(con) == incremental
+    con.close()
