@@ -79,13 +79,15 @@ def link_records(
     else:
         p = _predict_with_cache(scon, db_api, linker, model_path, predict_threshold, cache, timings)
     t2 = time.perf_counter()
-    # WEAK records (no NIK and no birth date: BLT-DD, Baznas rows) do not take part in the
-    # connected components with strong records: a name-and-village row would otherwise bridge
-    # two namesakes of one village into one person. Each weak record joins the cluster of its
-    # best strong partner instead (single best link); weak records without one cluster alone.
+    # WEAK records (no trusted NIK: BLT-DD and Baznas rows, NIK-less or Excel-mangled registry rows)
+    # do not take part in the connected components with strong records: a row with a common name,
+    # a village and a birth date close to two namesakes' would otherwise bridge them, and at
+    # kabupaten scale such bridges chained dozens of FITRIs of one village into one "person".
+    # Each weak record joins the cluster of its best strong partner instead (single best link);
+    # weak records without one cluster among themselves.
     scon.execute(f"""
     CREATE OR REPLACE TABLE __weak AS
-        SELECT unique_id FROM person_records WHERE nik IS NULL AND dob IS NULL;
+        SELECT unique_id FROM person_records WHERE nik IS NULL OR nik_suspect;
     CREATE OR REPLACE TABLE __cc_edges AS
         SELECT e.* FROM {p} e
         WHERE (e.unique_id_l IN (SELECT unique_id FROM __weak)) = (e.unique_id_r IN (SELECT unique_id FROM __weak));
@@ -95,7 +97,7 @@ def link_records(
         cc_edges, threshold_match_probability=threshold
     )
     t3 = time.perf_counter()
-    c = clusters.physical_name
+    c = _refine_oversized(scon, clusters.physical_name)
     out = scon.sql(f"""
     WITH cl0 AS (SELECT unique_id AS record_id, cluster_id FROM {c}),
     weak_best AS (
@@ -152,6 +154,58 @@ def link_records(
         timings.update(prepare_s=t1 - t0, predict_s=t2 - t1, cluster_s=t3 - t2,
                        finish_s=time.perf_counter() - t3, pairs=n_pairs)
     return con.table(out_table)
+
+
+# A "person" holding more distinct trusted NIKs than this is a chain of namesakes (a common name in
+# one village, birth dates close enough): its edges are re-clustered at stricter thresholds until it
+# falls apart into people. Typo'd NIK variants of one person rarely exceed two.
+MAX_TRUSTED_NIKS = 3
+REFINE_THRESHOLDS = (0.99, 0.999, 0.9999, 0.99999, 0.999999)
+
+
+def _refine_oversized(scon: duckdb.DuckDBPyConnection, clusters_table: str) -> str:
+    """Split clusters with more than MAX_TRUSTED_NIKS distinct trusted NIKs; returns the table name of
+    (unique_id, cluster_id) after the split."""
+    scon.execute(f"CREATE OR REPLACE TABLE __cl_refined AS SELECT unique_id, CAST(cluster_id AS VARCHAR) AS cluster_id "
+                 f"FROM {clusters_table}")
+    for strict in REFINE_THRESHOLDS:
+        n = scon.execute(f"""
+        CREATE OR REPLACE TABLE __oversized AS
+            SELECT c.unique_id, c.cluster_id FROM __cl_refined c
+            WHERE c.cluster_id IN (
+                SELECT c2.cluster_id FROM __cl_refined c2 JOIN person_records r USING (unique_id)
+                WHERE r.nik IS NOT NULL AND NOT r.nik_suspect AND coalesce(r.nik_dob_ok, 'Y') = 'Y'
+                GROUP BY 1 HAVING count(DISTINCT r.nik) > {MAX_TRUSTED_NIKS});
+        SELECT count(DISTINCT cluster_id) FROM __oversized;
+        """).fetchall()[0][0]
+        if n == 0:
+            break
+        # connected components of the oversized clusters' records over their strict edges (min-label propagation)
+        scon.execute(f"""
+        CREATE OR REPLACE TABLE __ov_edges AS
+            SELECT e.unique_id_l AS a, e.unique_id_r AS b FROM __cc_edges e
+            JOIN __oversized x ON x.unique_id = e.unique_id_l JOIN __oversized y ON y.unique_id = e.unique_id_r
+            WHERE x.cluster_id = y.cluster_id AND e.match_probability >= {strict};
+        CREATE OR REPLACE TABLE __ov_label AS SELECT unique_id, unique_id AS label FROM __oversized;
+        """)
+        while True:
+            changed = scon.execute("""
+            CREATE OR REPLACE TABLE __ov_label2 AS
+                WITH nb AS (
+                    SELECT e.a AS unique_id, l.label FROM __ov_edges e JOIN __ov_label l ON l.unique_id = e.b
+                    UNION ALL SELECT e.b, l.label FROM __ov_edges e JOIN __ov_label l ON l.unique_id = e.a
+                    UNION ALL SELECT unique_id, label FROM __ov_label)
+                SELECT unique_id, min(label) AS label FROM nb GROUP BY 1;
+            SELECT count(*) FROM __ov_label2 n JOIN __ov_label o USING (unique_id) WHERE n.label <> o.label;
+            """).fetchall()[0][0]
+            scon.execute("CREATE OR REPLACE TABLE __ov_label AS SELECT * FROM __ov_label2")
+            if changed == 0:
+                break
+        scon.execute("""
+        UPDATE __cl_refined SET cluster_id = __cl_refined.cluster_id || '~' || l.label
+            FROM __ov_label l WHERE l.unique_id = __cl_refined.unique_id;
+        """)
+    return "__cl_refined"
 
 
 def _predict_with_cache(scon, db_api, linker, model_path, predict_threshold, cache, timings) -> str:

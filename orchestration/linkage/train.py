@@ -158,7 +158,7 @@ def _calibrate_on_blocked_pairs(scon: duckdb.DuckDBPyConnection, settings: dict)
 M_FLOOR_SHARE = 0.5
 
 LEVEL_WEIGHT_CAPS = {
-    ("nik", "different, and one NIK contradicts its row's birth date (not evidence)"): (-2.0, 1.0),
+    ("nik", "different, and one NIK contradicts its row's birth date (not evidence)"): (-3.0, -1.0),
     ("nik", "exact but names differ (copied NIK)"): (None, -1.0),
     ("nik", "exact (or suspect-equal), names alike, NIK/birth date conflict"): (None, 4.0),
     ("nik", "same region+date, serial one digit off, names alike (typo)"): (None, 3.0),
