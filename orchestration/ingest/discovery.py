@@ -12,7 +12,11 @@ from .contracts import Contract
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # .xls/.xlsm/.ods are not in the agencies' formats, but calamine reads them as it reads .xlsx
 SUPPORTED = {".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
-IGNORED_NAMES = {"README.md", "readme.md", ".gitkeep", ".DS_Store", "Thumbs.db", "desktop.ini"}
+IGNORED_NAMES = {"README.md", "readme.md", ".gitkeep", ".DS_Store", "Thumbs.db", "desktop.ini", "__MACOSX"}
+# Documents and pictures agencies put beside an extract (cover letter, scan of the signed list): not an
+# extract, recorded in the manifest as 'ignored' (not an error). Other unknown types are errors.
+DOCUMENTS = {".pdf", ".doc", ".docx", ".odt", ".rtf", ".jpg", ".jpeg", ".png", ".gif", ".tif", ".tiff", ".bmp",
+             ".heic", ".ppt", ".pptx", ".md", ".db", ".ini", ".lnk", ".tmp", ".bak"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class DropZoneProblem:
     source: str
     period: str | None
     message: str
+    status: str = "error"   # 'ignored' for a document beside the extract (not an extract at all)
 
     def __post_init__(self):
         object.__setattr__(self, "message", mask_text(self.message))
@@ -79,9 +84,14 @@ def scan(raw_dir: Path, contracts: dict[str, Contract]) -> tuple[list[ExtractFil
             problems.append(DropZoneProblem(rel, source, period,
                             f"file {rel}: malformed period folder '{period}'; expected YYYY-MM such as 2024-09"))
             continue
+        if path.suffix.lower() in DOCUMENTS:
+            problems.append(DropZoneProblem(rel, source, period,
+                            f"file {rel}: unsupported file type '{path.suffix}', not an extract: ignored "
+                            "(extracts are .csv or .xlsx)", status="ignored"))
+            continue
         if path.suffix.lower() not in SUPPORTED:
             problems.append(DropZoneProblem(rel, source, period,
-                            f"file {rel}: unsupported file type '{path.suffix}'; send .csv or .xlsx"))
+                            f"file {rel}: unsupported file type '{path.suffix or '(none)'}'; send .csv or .xlsx"))
             continue
         files.append(ExtractFile(source, period, path, rel, sha256_of(path), path.stat().st_size))
     return files, problems

@@ -8,8 +8,11 @@ class ExtractError(Exception):
     """A file (or a sheet of it) that cannot be loaded. The message is safe to log."""
 
     def __init__(self, file: str, problem: str, *, sheet: str | None = None, row: int | None = None,
-                 column: str | None = None, hint: str | None = None):
+                 column: str | None = None, hint: str | None = None, code: str | None = None,
+                 header_row: int | None = None):
         self.file, self.sheet, self.row, self.column = file, sheet, row, column
+        self.code = code  # short rule name when the rows of the file/sheet are quarantined for it
+        self.header_row = header_row  # the header's row number, when a header was found
         self.problem = mask_text(problem)
         self.hint = hint
         super().__init__(self.message)

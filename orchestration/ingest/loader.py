@@ -135,20 +135,26 @@ def load_source(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[
         if progress:
             progress(f"{source}: {f.rel} {p.rows_loaded} rows loaded, {len(p.rejected)} rejected")
         parsed.append(p)
-        result.files_loaded += 1
+        if p.status == "error":
+            # nothing loadable (no header / required column missing): rows received, all rejected
+            result.files_error += 1
+            result.errors.append(p.message)
+            log.warning("ingest %s: %s", source, p.message)
+        else:
+            result.files_loaded += 1
         result.rows_loaded += p.rows_loaded
         result.rows_rejected += len(p.rejected)
         assert p.rows_received == p.rows_loaded + len(p.rejected), f"row accounting broken for {f.rel}"
         manifest.append(_manifest_row(
-            f, contract, now, status="loaded", source_sheet_count=len(p.header_rows),
+            f, contract, now, status=p.status, source_sheet_count=len(p.header_rows),
             rows_received=p.rows_received, rows_loaded=p.rows_loaded, rows_rejected=len(p.rejected),
-            header_row="; ".join(f"{s}:{n}" if s else str(n) for s, n in p.header_rows.items()),
+            header_row="; ".join(f"{s}:{n}" if s else str(n) for s, n in p.header_rows.items()) or None,
             columns_mapped=json.dumps(p.columns_mapped, ensure_ascii=False),
-            message="; ".join(p.notes) or None))
+            message="; ".join(x for x in [p.message, *p.notes] if x) or None))
     for problem in problems:
         if problem.source == source:
             manifest.append({c: None for c in MANIFEST_COLUMNS} | dict(
-                source=source, period=problem.period, source_file=problem.rel, status="error",
+                source=source, period=problem.period, source_file=problem.rel, status=problem.status,
                 message=problem.message, loaded_at=now, rows_received=0, rows_loaded=0, rows_rejected=0))
 
     table = f"raw.{source}"
@@ -186,7 +192,7 @@ def record_unrouted(con: duckdb.DuckDBPyConnection, problems: list[DropZoneProbl
     ensure_raw_schema(con)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     rows = [{c: None for c in MANIFEST_COLUMNS} | dict(
-        source=p.source or "(none)", period=p.period, source_file=p.rel, status="error", message=p.message,
+        source=p.source or "(none)", period=p.period, source_file=p.rel, status=p.status, message=p.message,
         loaded_at=now, rows_received=0, rows_loaded=0, rows_rejected=0)
         for p in problems if p.source not in known]
     con.execute("begin transaction")

@@ -202,3 +202,102 @@ def test_error_messages_never_show_a_full_nik(tmp_path):
     con, _ = load(raw, tmp_path / "b.duckdb", "kur")
     msgs = " ".join(str(r[0]) for r in con.execute("select message from raw.file_manifest").fetchall())
     assert "1802214507890001" not in msgs and "no header row" in msgs
+
+
+def test_headers_with_notes_in_brackets_and_nama_lengkap(tmp_path):
+    raw = tmp_path / "raw"
+    write(raw, "kur/2024-09/k.csv", "NIK Debitur (16 digit);Nama Lengkap;TGL LAHIR (DD-MM-YYYY);Kecamatan\n"
+                                    "1802214507890001;Budi;12-08-1975;Anak Tuha\n")
+    con, _ = load(raw, tmp_path / "b.duckdb", "kur")
+    assert con.execute("select nik, nama, tanggal_lahir, extra_columns from raw.kur").fetchall() == [
+        ("1802214507890001", "Budi", "12-08-1975", None)]
+
+
+def test_csv_without_header_is_in_error_with_its_rows_quarantined(tmp_path):
+    raw = tmp_path / "raw"
+    write(raw, "baznas/2024-09/m.csv", "1802214507890001,Budi,Bumi Aji\n\n1802214507890002,Ani,Bumi Aji\n")
+    con, res = load(raw, tmp_path / "b.duckdb", "baznas")
+    status, received, loaded, rejected, msg = manifest(con)["baznas/2024-09/m.csv"]
+    assert (status, received, loaded, rejected) == ("error", 2, 0, 2)
+    assert "no header row" in msg and "1802214507890001" not in msg
+    assert res["baznas"].files_error == 1 and res["baznas"].errors
+    assert con.execute("select source_row, rule from raw.rejected_rows order by 1").fetchall() == [
+        (1, "no_header"), (3, "no_header")]
+
+
+def test_missing_required_column_quarantines_the_data_rows_only(tmp_path):
+    raw = tmp_path / "raw"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Kalirejo"
+    ws.append(["DAFTAR KPM PKH"])
+    ws.append(["NAMA_PENGURUS", "ALAMAT"])
+    ws.append(["Budi", "Jl 1"])
+    ws.append(["Ani", "Jl 2"])
+    wb.save(_mk(raw / "pkh/2024-09/pkh.xlsx"))
+    con, _ = load(raw, tmp_path / "b.duckdb", "pkh")
+    assert manifest(con)["pkh/2024-09/pkh.xlsx"][:4] == ("error", 2, 0, 2)
+    assert con.execute("select source_sheet, source_row, rule from raw.rejected_rows order by 2").fetchall() == [
+        ("Kalirejo", 3, "missing_required_column"), ("Kalirejo", 4, "missing_required_column")]
+
+
+def test_documents_beside_an_extract_are_ignored_not_errors(tmp_path):
+    raw = tmp_path / "raw"
+    write(raw, "kur/2024-09/surat_pengantar.pdf", b"%PDF-1.4")
+    write(raw, "kur/2024-09/Thumbs.db", b"\x00")
+    write(raw, "kur/2024-09/~$kur.xlsx", b"\x00")
+    write(raw, "kur/2024-09/data.zip", b"PK")
+    con, _ = load(raw, tmp_path / "b.duckdb", "kur")
+    m = manifest(con)
+    assert set(m) == {"kur/2024-09/surat_pengantar.pdf", "kur/2024-09/data.zip"}
+    assert m["kur/2024-09/surat_pengantar.pdf"][0] == "ignored" and m["kur/2024-09/data.zip"][0] == "error"
+
+
+def test_cells_merged_down_give_every_row_their_value(tmp_path):
+    raw = tmp_path / "raw"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Anak Tuha"
+    ws.append(["DATA P3KE"])
+    ws.merge_cells("A1:D1")                      # a title merged across: left alone
+    ws.append(["ID_KELUARGA_P3KE", "NAMA", "NIK", "DESA"])
+    ws.append(["K1", "Budi", "1802211203850002", "Bumi Aji"])
+    ws.append([None, "Ani", "1802214507890001", None])
+    ws.merge_cells("A3:A4")
+    ws.merge_cells("D3:D4")
+    wb.save(_mk(raw / "p3ke/2024-09/p.xlsx"))
+    con, _ = load(raw, tmp_path / "b.duckdb", "p3ke")
+    assert con.execute("select source_row, id_keluarga, nama, desa from raw.p3ke order by 1").fetchall() == [
+        (3, "K1", "Budi", "Bumi Aji"), (4, "K1", "Ani", "Bumi Aji")]
+
+
+def test_header_over_two_rows_and_column_numbers_row(tmp_path):
+    raw = tmp_path / "raw"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Anak Tuha"
+    ws.append(["NIK", "NAMA", "ALAMAT", None, None])
+    ws.append([None, None, "ALAMAT JALAN", "RT", "RW"])
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("B1:B2")
+    ws.merge_cells("C1:E1")
+    ws.append(["(1)", "(2)", "(3)", "(4)", "(5)"])
+    ws.append(["1802214507890001", "Budi", "Jl 1", "01", "02"])
+    wb.save(_mk(raw / "pkh/2024-09/p.xlsx"))
+    con, _ = load(raw, tmp_path / "b.duckdb", "pkh")
+    assert con.execute("select source_row, nik, nama, alamat, extra_columns from raw.pkh").fetchall() == [
+        (4, "1802214507890001", "Budi", "Jl 1", '{"RT": "01", "RW": "02"}')]
+    assert manifest(con)["pkh/2024-09/p.xlsx"][:4] == ("loaded", 1, 1, 0)
+
+
+def test_csv_row_shifted_by_an_unquoted_delimiter_is_rejected(tmp_path):
+    raw = tmp_path / "raw"
+    write(raw, "kur/2024-09/k.csv", "NIK_DEBITUR;NAMA_DEBITUR;ALAMAT;KECAMATAN\n"
+                                    "1802214507890001;Budi;Jl. Merdeka No 5;Anak Tuha\n"
+                                    "1802214507890002;Ani;Jl. Merdeka; No 7;Anak Tuha\n"
+                                    "1802214507890003;Tono;Dusun 2;Anak Tuha;\n")     # a trailing empty field is fine
+    con, _ = load(raw, tmp_path / "b.duckdb", "kur")
+    assert manifest(con)["kur/2024-09/k.csv"][:4] == ("loaded", 3, 2, 1)
+    assert [r[0] for r in con.execute("select nama from raw.kur order by source_row").fetchall()] == ["Budi", "Tono"]
+    row, rule, detail = con.execute("select source_row, rule, detail from raw.rejected_rows").fetchone()
+    assert (row, rule) == (3, "ragged_row") and "5 fields, header 4" in detail

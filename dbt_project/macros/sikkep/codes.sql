@@ -11,9 +11,9 @@
   end
 {%- endmacro %}
 
-{#- '1'..'10', 'Desil 1', 'DESIL 2', '1.0' -> integer 1..10 -#}
+{#- '1'..'10', 'Desil 1', 'DESIL 2', 'Desil-3', 'Desil ke-1', 'DESIL_4', '1.0' -> integer 1..10 -#}
 {% macro parse_desil(col) -%}
-  case when {{ sikkep.re_matches('upper(trim(' ~ col ~ '))', '^(DESIL)?\\s*[0-9]{1,2}(\\.0+)?$') }}
+  case when {{ sikkep.re_matches('upper(trim(' ~ col ~ '))', '^(DESIL)?[\\s:_-]*(KE)?[\\s:_-]*[0-9]{1,2}(\\.0+)?$') }}
             and {{ sikkep.try_int(sikkep.re_extract('upper(trim(' ~ col ~ '))', '([0-9]{1,2})', 1)) }} between 1 and 10
        then {{ sikkep.try_int(sikkep.re_extract('upper(trim(' ~ col ~ '))', '([0-9]{1,2})', 1)) }} end
 {%- endmacro %}
@@ -28,9 +28,17 @@
   end
 {%- endmacro %}
 
-{#- DTKS HUB_KRT codes 1-8 and P3KE words -> kepala, pasangan, anak, menantu, cucu, orang_tua, famili, lainnya -#}
+{#- the code of a 'code + label' value ('1. Kepala Rumah Tangga', '3 - Meninggal' -> '1', '3'), else the
+    words: upper case, punctuation -> single spaces -#}
+{% macro _code_or_words(col) -%}
+  {%- set u = 'trim(' ~ sikkep.re_replace('upper(trim(' ~ col ~ '))', '[^A-Z0-9]+', ' ') ~ ')' -%}
+  coalesce({{ sikkep.re_extract(u, '^([0-9]+)( |$)', 1) }}, {{ u }})
+{%- endmacro %}
+
+{#- DTKS HUB_KRT codes 1-8 (also '1. Kepala Rumah Tangga') and P3KE words -> kepala, pasangan, anak,
+    menantu, cucu, orang_tua, famili, lainnya -#}
 {% macro parse_hubungan(col) -%}
-  {%- set u = sikkep.re_replace('upper(trim(' ~ col ~ '))', '[^A-Z0-9]+', ' ') -%}
+  {%- set u = sikkep._code_or_words(col) -%}
   case
     when trim({{ u }}) in ('1', 'KEPALA KELUARGA', 'KEPALA RUMAH TANGGA', 'KK', 'KRT', 'KEPALA') then 'kepala'
     when trim({{ u }}) in ('2', 'ISTRI', 'ISTERI', 'SUAMI', 'ISTRI SUAMI', 'SUAMI ISTRI', 'PASANGAN') then 'pasangan'
@@ -43,9 +51,9 @@
   end
 {%- endmacro %}
 
-{#- DTKS STA_KEBERADAAN_ART 1-4 -> ada, pindah, meninggal, tidak_ditemukan -#}
+{#- DTKS STA_KEBERADAAN_ART 1-4 (also '2 - Pindah') -> ada, pindah, meninggal, tidak_ditemukan -#}
 {% macro parse_status_keberadaan(col) -%}
-  {%- set u = sikkep.re_replace('upper(trim(' ~ col ~ '))', '[^A-Z0-9]+', ' ') -%}
+  {%- set u = sikkep._code_or_words(col) -%}
   case
     when trim({{ u }}) in ('1', 'ADA', 'TINGGAL', 'HADIR') then 'ada'
     when trim({{ u }}) in ('2', 'PINDAH') then 'pindah'

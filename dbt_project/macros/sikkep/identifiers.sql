@@ -1,15 +1,15 @@
 {#-
   NIK / No KK cleaning and validation.
 
-  Repairs (lossless only): leading apostrophes, spaces, dots, hyphens, commas, a float '.0' tail, and
+  Repairs (lossless only): leading apostrophes, spaces (also non-breaking), dots, hyphens, commas, a float '.0' tail, and
   scientific notation when the mantissa still carries all 16 digits. '1.80221E+15' is NOT recoverable:
   NULL and suspect. A 15-digit mantissa (Excel keeps 15 significant digits) gives the 16 digits with
   the last one zeroed: kept, but suspect (see nik_excel_zeroed for the plain-digits form).
 -#}
 
-{#- the delivered text without apostrophes and outer spaces, upper case -#}
+{#- the delivered text without leading apostrophes (also typographic ‘ ’) and outer spaces, upper case -#}
 {% macro _id_text(col) -%}
-  upper({{ sikkep.re_replace('trim(' ~ col ~ ')', "^[''`]+", '') }})
+  upper({{ sikkep.re_replace('trim(' ~ col ~ ')', "^[''`‘’]+", '') }})
 {%- endmacro %}
 
 {% macro _is_scientific(t) -%}
@@ -34,8 +34,8 @@
       case when {{ sikkep._sci_int_digits(t) }} = 16 and {{ dbt.length(sikkep._sci_mantissa(t)) }} between 15 and 16
            then rpad({{ sikkep._sci_mantissa(t) }}, 16, '0') end
     else
-      case when {{ sikkep.re_matches(sikkep.re_replace(sikkep.re_replace(t, '\\.0+$', ''), '[\\s.,-]', ''), '^[0-9]{16}$') }}
-           then {{ sikkep.re_replace(sikkep.re_replace(t, '\\.0+$', ''), '[\\s.,-]', '') }} end
+      case when {{ sikkep.re_matches(sikkep.re_replace(sikkep.re_replace(t, '\\.0+$', ''), '[\\s\\x{00A0}.,-]', ''), '^[0-9]{16}$') }}
+           then {{ sikkep.re_replace(sikkep.re_replace(t, '\\.0+$', ''), '[\\s\\x{00A0}.,-]', '') }} end
   end
 {%- endmacro %}
 

@@ -1,6 +1,6 @@
 {#-
   name_key: the comparable form of a person's name.
-  - upper case; apostrophes dropped inside words (MA'RUF -> MARUF)
+  - upper case, accents dropped (ANDRÉ -> ANDRE); apostrophes dropped inside words (MA'RUF -> MARUF)
   - academic degrees after a comma dropped (everything after the first comma: 'AMINAH, S.Pd., M.Pd')
     and trailing degrees without a comma (S.Pd, S.Ag, S.E., S.H., S.Kom, S.Sos, S.IP, S.T, A.Md ..,
     M.Pd, M.Si ...)
@@ -13,7 +13,7 @@
   NULL when nothing with at least two letters is left.
 -#}
 {% macro name_key(col) -%}
-  {%- set s = "upper(" ~ sikkep.clean_text(col) ~ ")" -%}
+  {%- set s = sikkep.fold_accents("upper(" ~ sikkep.clean_text(col) ~ ")") -%}
   {%- set s = sikkep.re_replace(s, "[''`’]", '') -%}
   {%- set s = sikkep.re_replace(s, ',.*$', '') -%}
   {%- set s = sikkep.re_replace(s, '(\\s+(S\\.\\s?(PD|PDI|AG|E|H|HI|KOM|SOS|IP|T|P|KM|KEP|FARM|PT|HUT|SI|AP|IK|ST|PSI|KED|TR|I|AK)|A\\.\\s?MD(\\.\\s?[A-Z]+)?|M\\.\\s?(PD|PDI|SI|M|KES|AG|H|KOM|T|AP|SC|HUM|E|IP|AK))\\.?)+$', '') -%}

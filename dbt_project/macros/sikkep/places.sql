@@ -8,7 +8,7 @@
   and 'Kec. Gn. Sugih' = 'GUNUNG SUGIH'.
 -#}
 {% macro place_key(col) -%}
-  {%- set s = "upper(" ~ sikkep.clean_text(col) ~ ")" -%}
+  {%- set s = sikkep.fold_accents("upper(" ~ sikkep.clean_text(col) ~ ")") -%}
   {%- set s = sikkep.re_replace(s, '[_]+', ' ') -%}
   {%- set s = sikkep.re_replace(s, '^\\s*((KECAMATAN|KEC|DESA|DS|KAMPUNG|KAMP|KP|KELURAHAN|KEL|TIYUH|PEKON|NAGARI|GAMPONG|KABUPATEN|KAB)(\\.\\s*|\\s+))+', '') -%}
   {%- set s = sikkep.re_replace(s, '\\bGN(\\.\\s*|\\s+)', 'GUNUNG ') -%}
@@ -22,13 +22,13 @@
 {%- endmacro %}
 
 {#-
-  A Kemendagri code from delivered text: 10 digits (with or without dots/spaces) -> 'PP.KK.CC.DDDD',
+  A Kemendagri code from delivered text: 10 digits (with or without dots, spaces, dashes or slashes) -> 'PP.KK.CC.DDDD',
   6 digits -> 'PP.KK.CC' (a kecamatan code). Anything else -> NULL.
 -#}
 {% macro kode_wilayah(col) -%}
   {%- set d = sikkep.re_replace(sikkep.re_replace('trim(' ~ col ~ ')', '\\.0+$', ''), '[^0-9]', '') -%}
   case
-    when not {{ sikkep.re_matches('trim(' ~ col ~ ')', '^[0-9][0-9 .]*$') }} then null
+    when not {{ sikkep.re_matches('trim(' ~ col ~ ')', '^[0-9][0-9 ./-]*$') }} then null
     when {{ dbt.length(d) }} = 10 then {{ dbt.concat(["substring(" ~ d ~ ", 1, 2)", "'.'", "substring(" ~ d ~ ", 3, 2)", "'.'",
                                                        "substring(" ~ d ~ ", 5, 2)", "'.'", "substring(" ~ d ~ ", 7, 4)"]) }}
     when {{ dbt.length(d) }} = 6 then {{ dbt.concat(["substring(" ~ d ~ ", 1, 2)", "'.'", "substring(" ~ d ~ ", 3, 2)", "'.'",
