@@ -28,6 +28,7 @@ class Settings:
     raw_dir: Path
     warehouse_dir: Path
     kabupaten: str
+    linkage_memory: str = "6GB"   # SIKKEP_LINKAGE_MEMORY: cap of Splink's DuckDB, which spills beyond it
 
     @property
     def build_dir(self) -> Path:
@@ -41,6 +42,10 @@ class Settings:
     def state_db(self) -> Path:
         """Survives every rebuild: stable-ID registry, run history."""
         return self.warehouse_dir / "state" / "state.duckdb"
+
+    @property
+    def linkage_spill_dir(self) -> Path:
+        return self.build_dir / "linkage_spill"
 
     @property
     def published_dir(self) -> Path:
@@ -63,4 +68,5 @@ def get_settings() -> Settings:
         raw_dir=Path(os.environ.get("SIKKEP_RAW_DIR", "./raw")).resolve(),
         warehouse_dir=Path(os.environ.get("SIKKEP_WAREHOUSE_DIR", "./warehouse")).resolve(),
         kabupaten=normalise_kabupaten(os.environ.get("SIKKEP_KABUPATEN", "18.02")),
+        linkage_memory=os.environ.get("SIKKEP_LINKAGE_MEMORY", "6GB"),
     )

@@ -36,6 +36,8 @@ def link_records(
     out_table: str = "linkage_clusters",
     timings: dict | None = None,
     cache: "PairCache | None" = None,
+    memory_limit: str | None = None,
+    temp_dir: str | Path | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """Cluster person records into persons.
 
@@ -53,6 +55,7 @@ def link_records(
         cache: optional :class:`~orchestration.linkage.pair_cache.PairCache`: pairs of two
             records scored by an earlier run (same content, same model) are taken from it and only
             pairs touching a new or changed record are scored; the cache is then replaced.
+        memory_limit, temp_dir: cap of Splink's private DuckDB and where it spills.
 
     Returns:
         relation over TEMP table ``out_table``: ``record_id`` (VARCHAR), ``cluster_id``
@@ -65,7 +68,7 @@ def link_records(
 
     t0 = time.perf_counter()
     feats = feature_table(con, records)
-    scon = splink_connection()
+    scon = splink_connection(memory_limit, temp_dir)
     scon.register("__feats", feats)
     scon.execute("CREATE TABLE person_records AS SELECT * FROM __feats")
     scon.unregister("__feats")
@@ -269,6 +272,8 @@ def run_linkage(
     predict_threshold: float = PREDICT_THRESHOLD,
     run_id: str | None = None,
     use_cache: bool = True,
+    memory_limit: str | None = None,
+    temp_dir: str | Path | None = None,
 ) -> dict:
     """The nightly linkage stage.
 
@@ -293,7 +298,8 @@ def run_linkage(
     try:
         cache = PairCache(build_con, signature(model_path, predict_threshold)) if use_cache else None
         link_records(build_con, records_table, model_path, threshold, predict_threshold=predict_threshold,
-                     out_table="__linkage_clusters", timings=timings, cache=cache)
+                     out_table="__linkage_clusters", timings=timings, cache=cache,
+                     memory_limit=memory_limit, temp_dir=temp_dir)
         t_link = time.perf_counter()
         build_con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __linkage_keys AS

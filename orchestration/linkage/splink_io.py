@@ -32,12 +32,19 @@ def feature_table(con: duckdb.DuckDBPyConnection, records) -> pa.Table:
     return con.sql(feature_select_sql(records_sql(con, records))).fetch_arrow_table()
 
 
-def splink_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def splink_connection(memory_limit: str | None = None, temp_dir: str | None = None) -> duckdb.DuckDBPyConnection:
+    """The private in-memory DuckDB of Splink. ``memory_limit`` (default: DuckDB's 80% of RAM) caps it,
+    spilling to ``temp_dir`` (default: the system temp folder): at kabupaten scale the pair tables
+    outgrow a small machine otherwise (the refresh passes settings.linkage_memory / linkage_spill_dir)."""
+    import tempfile
+
     scon = duckdb.connect(":memory:")
     threads = os.environ.get("SIKKEP_LINKAGE_THREADS")
     if threads:
         scon.execute(f"SET threads = {int(threads)}")
     if memory_limit:
         scon.execute(f"SET memory_limit = '{memory_limit}'")
+    spill = str(temp_dir or tempfile.gettempdir())
+    scon.execute(f"SET temp_directory = '{spill}'")
     scon.execute("SET preserve_insertion_order = false")
     return scon

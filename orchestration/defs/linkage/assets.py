@@ -25,8 +25,10 @@ def linkage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     s = warehouse.settings
     s.state_db.parent.mkdir(parents=True, exist_ok=True)
     with warehouse.build_connection() as con:
+        s.linkage_spill_dir.mkdir(parents=True, exist_ok=True)
         summary = run_linkage(con, s.state_db, records_table=RECORDS.path[0] + "." + RECORDS.path[1],
-                              model_path=LINKAGE_MODEL_PATH)
+                              model_path=LINKAGE_MODEL_PATH, memory_limit=s.linkage_memory,
+                              temp_dir=s.linkage_spill_dir)
     meta = {k: v for k, v in summary.items() if isinstance(v, (int, float, str, bool))}
     context.log.info(f"linkage: {meta}")
     yield dg.MaterializeResult(asset_key=["linkage", "record_person"], metadata=meta)
