@@ -46,3 +46,8 @@ def test_sensor_runs_once_per_drop(sikkep_env):
     f.write_text("NIK_DEBITUR,NAMA_DEBITUR\n1802214507890001,Budi Santoso\n")
     changed, cursor = _evaluate(cursor)
     assert len(changed) == 1 and changed[0].run_key != requests[0].run_key
+    # a cover letter, an Excel lock file or a thumbnail cache beside the extract is not a new delivery
+    for name in ("surat_pengantar.pdf", "~$kur.xlsx", "Thumbs.db"):
+        (f.parent / name).write_bytes(b"not an extract")
+    quiet, cursor = _evaluate(cursor)
+    assert quiet == []

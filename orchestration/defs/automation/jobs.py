@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ...ingest.discovery import is_ignored, sha256_of
+from ...ingest.discovery import DOCUMENTS, is_ignored, sha256_of
 from ...settings import get_settings
 
 REFRESH_JOB = "refresh"
@@ -39,8 +39,8 @@ def drop_zone_state(raw_dir, previous: dict) -> dict:
         return state
     for root, _, names in os.walk(raw_dir):
         for name in names:
-            if is_ignored(Path(name)):
-                continue
+            if is_ignored(Path(name)) or Path(name).suffix.lower() in DOCUMENTS:
+                continue  # a cover letter or a photo beside an extract is not a new delivery
             path = os.path.join(root, name)
             rel = os.path.relpath(path, raw_dir).replace(os.sep, "/")
             st = os.stat(path)
