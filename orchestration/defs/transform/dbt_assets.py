@@ -9,6 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from ...dbt_runtime import dbt_executable, dbt_vars_arg, ensure_manifest
 from ...resources import WarehouseResource
 from ...settings import DBT_PROJECT_DIR
+from ...staging_state import record_built, rules_digest, unchanged_sources
 from ..ingest.assets import WRITER_POOL
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -50,16 +51,26 @@ def _prune_targets() -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _build(context, warehouse: WarehouseResource):
+def _build(context, warehouse: WarehouseResource, exclude: list[str] = ()):
     warehouse.export_env()
-    yield from dbt_resource.cli(["build", *dbt_vars_arg()], context=context).stream()
+    args = ["build", *dbt_vars_arg(), *(["--exclude", " ".join(exclude)] if exclude else [])]
+    yield from dbt_resource.cli(args, context=context).stream()
     _prune_targets()
 
 
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL,
             name="dbt_staging", select="path:seeds path:models/staging path:models/intermediate")
 def dbt_staging(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    yield from _build(context, warehouse)
+    # A source whose files and staging rules are unchanged keeps its staged table (staging_state.py):
+    # a night where one program list changed stages that list only.
+    digest = rules_digest()
+    with warehouse.build_connection() as con:
+        keep = unchanged_sources(con, digest)
+    if keep:
+        context.log.info(f"staging: unchanged since their last build, not staged again: {', '.join(keep)}")
+    yield from _build(context, warehouse, exclude=[f"stg_{s}" for s in keep])
+    with warehouse.build_connection() as con:
+        record_built(con, digest)
 
 
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL,
