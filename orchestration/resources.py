@@ -34,7 +34,8 @@ class WarehouseResource(dg.ConfigurableResource):
         s = self.settings
         s.build_dir.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(s.build_db), read_only=read_only,
-                             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+                             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                                     **({} if read_only else {"memory_limit": s.build_memory})})
         try:
             yield con
         finally:

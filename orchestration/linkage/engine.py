@@ -315,8 +315,10 @@ def run_linkage(
             FROM __linkage_clusters c JOIN __person_ids i USING (cluster_id)
             ORDER BY c.record_id;
         """)
+        t_persons = time.perf_counter()
         form_households(build_con, f"SELECT * FROM {records_table}",
                         "SELECT record_id, person_id FROM linkage.record_person", out_table="__households")
+        t_households = time.perf_counter()
         hh_stats = assign_stable_ids(
             build_con, "household",
             "SELECT household_key AS cluster_id, person_id AS member_key FROM __households WHERE household_key IS NOT NULL",
@@ -347,6 +349,7 @@ def run_linkage(
         candidate_pairs=timings.get("pairs"), threshold=threshold, predict_threshold=predict_threshold,
         new_records=timings.get("new_records"), cached_pairs=timings.get("cached_pairs"),
         person_ids=person_stats, household_ids=hh_stats,
-        seconds=dict(link=round(t_link - t0, 2), total=round(time.perf_counter() - t0, 2),
+        seconds=dict(link=round(t_link - t0, 2), person_ids=round(t_persons - t_link, 2),
+                     households=round(t_households - t_persons, 2), total=round(time.perf_counter() - t0, 2),
                      predict=round(timings.get("predict_s", 0), 2), cluster=round(timings.get("cluster_s", 0), 2)),
     )

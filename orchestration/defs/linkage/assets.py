@@ -30,6 +30,7 @@ def linkage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
                               model_path=LINKAGE_MODEL_PATH, memory_limit=s.linkage_memory,
                               temp_dir=s.linkage_spill_dir)
     meta = {k: v for k, v in summary.items() if isinstance(v, (int, float, str, bool))}
+    meta.update({f"seconds_{k}": v for k, v in summary.get("seconds", {}).items()})
     context.log.info(f"linkage: {meta}")
     yield dg.MaterializeResult(asset_key=["linkage", "record_person"], metadata=meta)
     yield dg.MaterializeResult(asset_key=["linkage", "person_household"],
