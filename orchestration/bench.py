@@ -149,6 +149,14 @@ def bench_size(n: int) -> dict:
     dagster_home.mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
     result["full"] = refresh(raw, warehouse, dagster_home)
+    key_dir = base / "raw_answer_key"
+    if result["full"]["published"] and (key_dir / "rows.parquet").exists():
+        from .synth.scorecard import score
+
+        card = score(warehouse / "published", key_dir, warehouse / "build" / "sikkep.duckdb")
+        result["linkage_quality"] = {k: {m: v[m] for m in ("precision", "recall")} for k, v in card["linkage"].items() if v}
+        result["indicators_vs_truth"] = {k: v["diff_pct"] for k, v in card["indicators"].items()
+                                         if "." not in k or k.endswith("recipient_households")}
     result["no_change"] = refresh(raw, warehouse, dagster_home)
     # one program list changes: the newest KUR delivery gains a corrected copy of its first data row
     kur = sorted((raw / "kur").glob("*/*.csv"))[-1]
@@ -196,6 +204,17 @@ def write_markdown(results: list[dict], path: Path) -> None:
     for r in results:
         full, nc, ch = r["full"]["wall_s"], r["no_change"]["wall_s"], r["one_list_changed"]["wall_s"]
         lines.append(f"| {r['households']:,} | {full:.1f} | {nc:.1f} | {ch:.1f} | {ch / full:.0%} |")
+    scored = [r for r in results if r.get("linkage_quality")]
+    if scored:
+        lines += ["", "## Linkage quality against the answer key (pairwise, current publication)", "",
+                  "| households | persons P | persons R | households P | households R | exact-NIK join P | exact-NIK join R |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in scored:
+            q = r["linkage_quality"]
+            cell = lambda k, m: f"{q[k][m]:.4f}" if k in q else "n/a"  # noqa: E731
+            lines.append(f"| {r['households']:,} | {cell('persons', 'precision')} | {cell('persons', 'recall')} | "
+                         f"{cell('households', 'precision')} | {cell('households', 'recall')} | "
+                         f"{cell('persons_exact_nik', 'precision')} | {cell('persons_exact_nik', 'recall')} |")
     notes = PROJECT_ROOT / "docs" / "benchmark-notes.md"  # the written analysis, kept across runs
     if notes.exists():
         lines += ["", notes.read_text().strip()]
