@@ -103,15 +103,37 @@ def link_records(
     c = _refine_oversized(scon, clusters.physical_name)
     out = scon.sql(f"""
     WITH cl0 AS (SELECT unique_id AS record_id, cluster_id FROM {c}),
+    weak_pairs AS (
+        SELECT CASE WHEN e.unique_id_l IN (SELECT unique_id FROM __weak) THEN e.unique_id_l ELSE e.unique_id_r END AS w,
+               CASE WHEN e.unique_id_l IN (SELECT unique_id FROM __weak) THEN e.unique_id_r ELSE e.unique_id_l END AS s,
+               e.match_probability, e.match_weight
+        FROM {p} e
+        WHERE e.match_probability >= {float(threshold)}
+          AND (e.unique_id_l IN (SELECT unique_id FROM __weak)) <> (e.unique_id_r IN (SELECT unique_id FROM __weak))
+    ),
+    -- the best pair into each candidate person; a weak record joins the best person only when it is
+    -- clearly better than the runner-up (HASAN with no NIK nor birth date in a village of four HASANs
+    -- stays unlinked rather than being given to one of them by chance)
+    rep_clusters AS (
+        SELECT DISTINCT c.cluster_id FROM cl0 c JOIN person_records r ON r.unique_id = c.record_id
+        WHERE r.representative
+    ),
+    weak_candidates AS (
+        SELECT wp.w, c.cluster_id, arg_max(wp.s, wp.match_weight) AS s, max(wp.match_weight) AS weight,
+               c.cluster_id IN (SELECT cluster_id FROM rep_clusters) AS rep
+        FROM weak_pairs wp JOIN cl0 c ON c.record_id = wp.s
+        GROUP BY wp.w, c.cluster_id
+    ),
+    -- the contenders: every candidate within the margin of the best one
+    weak_contenders AS (
+        SELECT *, count(*) OVER (PARTITION BY w) AS n, count(*) FILTER (WHERE rep) OVER (PARTITION BY w) AS n_rep
+        FROM (SELECT *, max(weight) OVER (PARTITION BY w) AS top FROM weak_candidates)
+        WHERE weight > top - {WEAK_MARGIN}
+    ),
+    -- one contender: it; several: the only family head or spouse among them (family lists name the
+    -- family's representative); otherwise ambiguous, left unlinked
     weak_best AS (
-        SELECT w, s FROM (
-            SELECT CASE WHEN e.unique_id_l IN (SELECT unique_id FROM __weak) THEN e.unique_id_l ELSE e.unique_id_r END AS w,
-                   CASE WHEN e.unique_id_l IN (SELECT unique_id FROM __weak) THEN e.unique_id_r ELSE e.unique_id_l END AS s,
-                   e.match_probability
-            FROM {p} e
-            WHERE e.match_probability >= {float(threshold)}
-              AND (e.unique_id_l IN (SELECT unique_id FROM __weak)) <> (e.unique_id_r IN (SELECT unique_id FROM __weak)))
-        QUALIFY row_number() OVER (PARTITION BY w ORDER BY match_probability DESC, s) = 1
+        SELECT w, s FROM weak_contenders WHERE n = 1 OR (n_rep = 1 AND rep)
     ),
     cl1 AS (
         SELECT cl0.record_id, coalesce(cs.cluster_id, cl0.cluster_id) AS cluster_id
@@ -158,6 +180,10 @@ def link_records(
                        finish_s=time.perf_counter() - t3, pairs=n_pairs)
     return con.table(out_table)
 
+
+# A weak record joins its best candidate person only when that pair's match weight beats the
+# runner-up person's by this much (log2: twice as likely).
+WEAK_MARGIN = 1.0
 
 # A "person" holding more distinct trusted NIKs than this is a chain of namesakes (a common name in
 # one village, birth dates close enough): its edges are re-clustered at stricter thresholds until it

@@ -18,13 +18,15 @@ Output columns (one row per record, ``unique_id`` = ``record_id``):
 - ``name_key``, ``name_ns`` (without spaces: Nurhayati = Nur Hayati), ``name_first``,
   ``name_last``: tokens.
 - ``dob`` (DATE), ``sex``, ``kode_desa``, ``kode_kecamatan``, ``no_kk`` (valid No KK only).
+- ``representative``: a registry row of a family head or spouse (used only to resolve ties of
+  name-only rows between namesakes, never in the model).
 """
 from __future__ import annotations
 
 FEATURE_COLUMNS = [
     "unique_id", "source", "nik", "nik_suspect", "nik12", "nik15", "nik_serial", "nik_dob_ok",
     "name_key", "name_ns", "name_first", "name_last", "dob", "sex", "kode_desa",
-    "kode_kecamatan", "no_kk",
+    "kode_kecamatan", "no_kk", "representative",
 ]
 
 
@@ -61,7 +63,10 @@ WITH r AS (
         TRY_CAST(tanggal_lahir AS DATE) AS dob,
         CASE WHEN jenis_kelamin IN ('L', 'P') THEN jenis_kelamin END AS sex,
         NULLIF(CAST(kode_desa AS VARCHAR), '') AS kode_desa,
-        NULLIF(CAST(kode_kecamatan AS VARCHAR), '') AS kode_kecamatan
+        NULLIF(CAST(kode_kecamatan AS VARCHAR), '') AS kode_kecamatan,
+        -- the family's representative (head or spouse) in a registry: whom a family-level list names
+        coalesce(CAST(kind AS VARCHAR) = 'registry' AND CAST(hubungan AS VARCHAR) IN ('kepala', 'pasangan'), FALSE)
+            AS representative
     FROM {records_sql}
 )
 SELECT
@@ -83,6 +88,6 @@ SELECT
     replace(name_key, ' ', '') AS name_ns,
     split_part(name_key, ' ', 1) AS name_first,
     CASE WHEN strpos(name_key, ' ') > 0 THEN regexp_extract(name_key, '([^ ]+)$', 1) END AS name_last,
-    dob, sex, kode_desa, kode_kecamatan, no_kk
+    dob, sex, kode_desa, kode_kecamatan, no_kk, representative
 FROM r
 """
