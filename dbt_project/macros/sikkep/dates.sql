@@ -17,9 +17,12 @@
 {%- endmacro %}
 
 {% macro parse_date(col) -%}
-  {%- set t = 'trim(' ~ col ~ ')' -%}
+  {{ sikkep.parse_date_from('trim(' ~ col ~ ')') }}
+{%- endmacro %}
+{#- the same from the trimmed value -#}
+{% macro parse_date_from(t) -%}
   case
-    when {{ col }} is null or {{ t }} = '' then null
+    when {{ t }} is null or {{ t }} = '' then null
     when {{ sikkep.re_matches(t, '^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T].*)?$') }}
       then {{ sikkep.try_to_date(sikkep.re_replace(sikkep.re_extract(t, '^([0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2})', 1), '/', '-'), '%Y-%m-%d') }}
     when {{ sikkep.re_matches(t, '^[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}( .*)?$') }}

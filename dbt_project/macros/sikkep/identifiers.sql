@@ -7,43 +7,69 @@
   the last one zeroed: kept, but suspect (see nik_excel_zeroed for the plain-digits form).
 -#}
 
-{#- the delivered text without leading apostrophes (also typographic ‘ ’) and outer spaces, upper case -#}
-{% macro _id_text(col) -%}
-  upper({{ sikkep.re_replace('trim(' ~ col ~ ')', "^[''`‘’]+", '') }})
+{#-
+  Each step exists twice: `<name>(col)` on a raw column (one expression), and `<name>_from(...)` /
+  the id_* parts on values an earlier CTE computed, so staging (stage.sql) evaluates every regular
+  expression once per row: trimmed text -> id_text -> id_is_scientific, id_plain_digits ->
+  id_sci_mantissa, id_sci_int_digits (scientific values only) -> clean_nik_from.
+-#}
+
+{#- the delivered text without leading apostrophes (also typographic ‘ ’) and outer spaces, upper case;
+    `trimmed` is trim(<raw>) -#}
+{% macro id_text(trimmed) -%}
+  upper({{ sikkep.re_replace(trimmed, "^[''`‘’]+", '') }})
 {%- endmacro %}
 
-{% macro _is_scientific(t) -%}
+{#- TRUE when the id text is in scientific notation ('1.80221E+15') -#}
+{% macro id_is_scientific(t) -%}
   {{ sikkep.re_matches(t, '^[0-9]+([.,][0-9]+)?E\\+?[0-9]+$') }}
 {%- endmacro %}
 
 {#- digits of the mantissa of a scientific value ('1.80221E+15' -> '180221') -#}
-{% macro _sci_mantissa(t) -%}
+{% macro id_sci_mantissa(t) -%}
   {{ sikkep.re_replace(sikkep.re_extract(t, '^([0-9.,]+)E', 1), '[.,]', '') }}
 {%- endmacro %}
 {#- number of integer digits the scientific value expands to -#}
-{% macro _sci_int_digits(t) -%}
+{% macro id_sci_int_digits(t) -%}
   ({{ dbt.length(sikkep.re_extract(t, '^([0-9]+)', 1)) }} + {{ sikkep.try_int(sikkep.re_extract(t, 'E\\+?([0-9]+)$', 1)) }})
+{%- endmacro %}
+{#- the id text without a float '.0' tail, spaces (also non-breaking), dots, commas and hyphens -#}
+{% macro id_plain_digits(t) -%}
+  {{ sikkep.re_replace(sikkep.re_replace(t, '\\.0+$', ''), '[\\s\\x{00A0}.,-]', '') }}
 {%- endmacro %}
 
 {#- a 16-digit identifier from delivered text, or NULL -#}
 {% macro clean_nik(col) -%}
-  {%- set t = sikkep._id_text(col) -%}
+  {%- set t = sikkep.id_text('trim(' ~ col ~ ')') -%}
+  {{ sikkep.clean_nik_from(sikkep.clean_text(col), sikkep.id_is_scientific(t), sikkep.id_sci_mantissa(t),
+                           sikkep.id_sci_int_digits(t), sikkep.id_plain_digits(t)) }}
+{%- endmacro %}
+{#- the same from its parts: clean_text of the raw value, id_is_scientific, id_sci_mantissa,
+    id_sci_int_digits (the last two only read when scientific) and id_plain_digits -#}
+{% macro clean_nik_from(text, is_sci, mantissa, int_digits, plain) -%}
   case
-    when {{ sikkep.clean_text(col) }} is null then null
-    when {{ sikkep._is_scientific(t) }} then
-      case when {{ sikkep._sci_int_digits(t) }} = 16 and {{ dbt.length(sikkep._sci_mantissa(t)) }} between 15 and 16
-           then rpad({{ sikkep._sci_mantissa(t) }}, 16, '0') end
+    when {{ text }} is null then null
+    when {{ is_sci }} then
+      case when {{ int_digits }} = 16 and {{ dbt.length(mantissa) }} between 15 and 16
+           then rpad({{ mantissa }}, 16, '0') end
     else
-      case when {{ sikkep.re_matches(sikkep.re_replace(sikkep.re_replace(t, '\\.0+$', ''), '[\\s\\x{00A0}.,-]', ''), '^[0-9]{16}$') }}
-           then {{ sikkep.re_replace(sikkep.re_replace(t, '\\.0+$', ''), '[\\s\\x{00A0}.,-]', '') }} end
+      case when {{ sikkep.re_matches(plain, '^[0-9]{16}$') }} then {{ plain }} end
   end
 {%- endmacro %}
 
 {#- TRUE when the delivered value was in scientific notation with fewer than 16 mantissa digits -#}
 {% macro nik_scientific_suspect(col) -%}
-  {%- set t = sikkep._id_text(col) -%}
-  coalesce({{ sikkep._is_scientific(t) }} and {{ dbt.length(sikkep._sci_mantissa(t)) }} < 16, false)
+  {%- set t = sikkep.id_text('trim(' ~ col ~ ')') -%}
+  {{ sikkep.nik_scientific_suspect_from(sikkep.id_is_scientific(t), sikkep.id_sci_mantissa(t)) }}
 {%- endmacro %}
+{% macro nik_scientific_suspect_from(is_sci, mantissa) -%}
+  coalesce({{ is_sci }} and {{ dbt.length(mantissa) }} < 16, false)
+{%- endmacro %}
+
+{#- the DDMMYY parts of a cleaned NIK / No KK as integers (positions 7-8, 9-10, 11-12) -#}
+{% macro id_dd(nik) -%}{{ sikkep.try_int('substring(' ~ nik ~ ', 7, 2)') }}{%- endmacro %}
+{% macro id_mm(nik) -%}{{ sikkep.try_int('substring(' ~ nik ~ ', 9, 2)') }}{%- endmacro %}
+{% macro id_yy(nik) -%}{{ sikkep.try_int('substring(' ~ nik ~ ', 11, 2)') }}{%- endmacro %}
 
 {#-
   Excel-zeroed plain digits: a numeric Excel cell keeps 15 significant digits, so the 16th arrives as
@@ -52,10 +78,18 @@
   and every value ending in '0' there is suspect.
 -#}
 {% macro nik_excel_zeroed(nik, partition_by='source_file, source_sheet') -%}
+  {{ sikkep.nik_excel_zeroed_from(nik, sikkep.nik_zero_count(nik) ~ ' over (partition by ' ~ partition_by ~ ')',
+                                  'count(' ~ nik ~ ') over (partition by ' ~ partition_by ~ ')') }}
+{%- endmacro %}
+{#- the aggregate: how many of the values end in '0' (with count(<nik>), per file and sheet) -#}
+{% macro nik_zero_count(nik) -%}
+  sum(case when {{ dbt.right(nik, 1) }} = '0' then 1 else 0 end)
+{%- endmacro %}
+{#- the same from the per-file (sheet) nik_zero_count and count of the NIKs -#}
+{% macro nik_excel_zeroed_from(nik, zeros, total) -%}
   coalesce({{ dbt.right(nik, 1) }} = '0'
-    and sum(case when {{ dbt.right(nik, 1) }} = '0' then 1 else 0 end) over (partition by {{ partition_by }})
-        >= 0.5 * count({{ nik }}) over (partition by {{ partition_by }})
-    and count({{ nik }}) over (partition by {{ partition_by }}) >= 3, false)
+    and {{ zeros }} >= 0.5 * {{ total }}
+    and {{ total }} >= 3, false)
 {%- endmacro %}
 
 {#- TRUE when day/month/2-digit-year form a real calendar date (either century) -#}
@@ -72,12 +106,14 @@
   for women; consistent with the recorded sex when known; serial not 0000.
 -#}
 {% macro nik_problem(nik, raw, sex='null') -%}
-  {%- set dd = sikkep.try_int('substring(' ~ nik ~ ', 7, 2)') -%}
-  {%- set mm = sikkep.try_int('substring(' ~ nik ~ ', 9, 2)') -%}
-  {%- set yy = sikkep.try_int('substring(' ~ nik ~ ', 11, 2)') -%}
+  {{ sikkep.nik_problem_from(nik, sikkep.clean_text(raw), sikkep.nik_scientific_suspect(raw), sex,
+                             sikkep.id_dd(nik), sikkep.id_mm(nik), sikkep.id_yy(nik)) }}
+{%- endmacro %}
+{#- the same from clean_text of the raw value, nik_scientific_suspect and the id_dd / id_mm / id_yy parts -#}
+{% macro nik_problem_from(nik, text, sci_suspect, sex, dd, mm, yy) -%}
   case
-    when {{ sikkep.clean_text(raw) }} is null then 'missing'
-    when {{ nik }} is null and {{ sikkep.nik_scientific_suspect(raw) }} then 'scientific_lossy'
+    when {{ text }} is null then 'missing'
+    when {{ nik }} is null and {{ sci_suspect }} then 'scientific_lossy'
     when {{ nik }} is null then 'malformed'
     when substring({{ nik }}, 1, 4) not in (select prefix from {{ ref('ref_kode_kabupaten') }}) then 'region'
     when not {{ sikkep._ddmmyy_valid('(case when ' ~ dd ~ ' > 40 then ' ~ dd ~ ' - 40 else ' ~ dd ~ ' end)', mm, yy) }} then 'birthdate'
@@ -98,14 +134,16 @@
 
 {#- Why a cleaned No KK is not valid (region 6 + registration DDMMYY + serial 4), or NULL -#}
 {% macro no_kk_problem(kk, raw) -%}
+  {{ sikkep.no_kk_problem_from(kk, sikkep.clean_text(raw), sikkep.nik_scientific_suspect(raw),
+                               sikkep.id_dd(kk), sikkep.id_mm(kk), sikkep.id_yy(kk)) }}
+{%- endmacro %}
+{% macro no_kk_problem_from(kk, text, sci_suspect, dd, mm, yy) -%}
   case
-    when {{ sikkep.clean_text(raw) }} is null then 'missing'
-    when {{ kk }} is null and {{ sikkep.nik_scientific_suspect(raw) }} then 'scientific_lossy'
+    when {{ text }} is null then 'missing'
+    when {{ kk }} is null and {{ sci_suspect }} then 'scientific_lossy'
     when {{ kk }} is null then 'malformed'
     when substring({{ kk }}, 1, 4) not in (select prefix from {{ ref('ref_kode_kabupaten') }}) then 'region'
-    when not {{ sikkep._ddmmyy_valid(sikkep.try_int('substring(' ~ kk ~ ', 7, 2)'),
-                                     sikkep.try_int('substring(' ~ kk ~ ', 9, 2)'),
-                                     sikkep.try_int('substring(' ~ kk ~ ', 11, 2)')) }} then 'registration_date'
+    when not {{ sikkep._ddmmyy_valid(dd, mm, yy) }} then 'registration_date'
     when substring({{ kk }}, 13, 4) = '0000' then 'serial'
   end
 {%- endmacro %}

@@ -13,7 +13,12 @@
   NULL when nothing with at least two letters is left.
 -#}
 {% macro name_key(col) -%}
-  {%- set s = sikkep.fold_accents("upper(" ~ sikkep.clean_text(col) ~ ")") -%}
+  {{ sikkep.name_key_from(sikkep.name_normalised(sikkep.clean_text(col))) }}
+{%- endmacro %}
+
+{#- the rewriting steps on clean_text of the name, trimmed (not yet checked for two letters) -#}
+{% macro name_normalised(text) -%}
+  {%- set s = sikkep.fold_accents("upper(" ~ text ~ ")") -%}
   {%- set s = sikkep.re_replace(s, "[''`’]", '') -%}
   {%- set s = sikkep.re_replace(s, ',.*$', '') -%}
   {%- set s = sikkep.re_replace(s, '(\\s+(S\\.\\s?(PD|PDI|AG|E|H|HI|KOM|SOS|IP|T|P|KM|KEP|FARM|PT|HUT|SI|AP|IK|ST|PSI|KED|TR|I|AK)|A\\.\\s?MD(\\.\\s?[A-Z]+)?|M\\.\\s?(PD|PDI|SI|M|KES|AG|H|KOM|T|AP|SC|HUM|E|IP|AK))\\.?)+$', '') -%}
@@ -22,6 +27,11 @@
   {%- set s = sikkep.re_replace(s, '^M(\\.\\s*|\\s+)', 'MUHAMMAD ') -%}
   {%- set s = sikkep.re_replace(s, '\\b(MUH|MOH|MOCH|MUCH|MUHD|MHD|MUHAMAD|MUHAMMAD|MUHAMMED|MOHAMAD|MOHAMMAD|MOHAMMED|MOCHAMAD|MOCHAMMAD|MUCHAMAD|MUCHAMMAD|MUHAMAT|MUHAMMAT)\\b\\.?', 'MUHAMMAD ') -%}
   {%- set s = sikkep.re_replace(s, '[^A-Z0-9]+', ' ') -%}
-  case when length(trim({{ s }})) >= 2 and {{ sikkep.re_matches('trim(' ~ s ~ ')', '[A-Z].*[A-Z]') }}
-       then trim({{ s }}) end
+  trim({{ s }})
+{%- endmacro %}
+
+{#- name_normalised -> name_key: NULL unless at least two letters are left -#}
+{% macro name_key_from(n) -%}
+  case when length({{ n }}) >= 2 and {{ sikkep.re_matches(n, '[A-Z].*[A-Z]') }}
+       then {{ n }} end
 {%- endmacro %}

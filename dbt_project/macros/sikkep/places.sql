@@ -8,7 +8,11 @@
   and 'Kec. Gn. Sugih' = 'GUNUNG SUGIH'.
 -#}
 {% macro place_key(col) -%}
-  {%- set s = sikkep.fold_accents("upper(" ~ sikkep.clean_text(col) ~ ")") -%}
+  {{ sikkep.place_key_from(sikkep.clean_text(col)) }}
+{%- endmacro %}
+{#- the same from clean_text of the value -#}
+{% macro place_key_from(text) -%}
+  {%- set s = sikkep.fold_accents("upper(" ~ text ~ ")") -%}
   {%- set s = sikkep.re_replace(s, '[_]+', ' ') -%}
   {%- set s = sikkep.re_replace(s, '^\\s*((KECAMATAN|KEC|DESA|DS|KAMPUNG|KAMP|KP|KELURAHAN|KEL|TIYUH|PEKON|NAGARI|GAMPONG|KABUPATEN|KAB)(\\.\\s*|\\s+))+', '') -%}
   {%- set s = sikkep.re_replace(s, '\\bGN(\\.\\s*|\\s+)', 'GUNUNG ') -%}
@@ -26,9 +30,17 @@
   6 digits -> 'PP.KK.CC' (a kecamatan code). Anything else -> NULL.
 -#}
 {% macro kode_wilayah(col) -%}
-  {%- set d = sikkep.re_replace(sikkep.re_replace('trim(' ~ col ~ ')', '\\.0+$', ''), '[^0-9]', '') -%}
+  {{ sikkep.kode_wilayah_from_digits(sikkep.kode_digits('trim(' ~ col ~ ')')) }}
+{%- endmacro %}
+{#- the digits of a trimmed value that looks like a code (digits with dots, spaces, dashes, slashes; a
+    float '.0' tail dropped), else NULL -#}
+{% macro kode_digits(trimmed) -%}
+  case when {{ sikkep.re_matches(trimmed, '^[0-9][0-9 ./-]*$') }}
+       then {{ sikkep.re_replace(sikkep.re_replace(trimmed, '\\.0+$', ''), '[^0-9]', '') }} end
+{%- endmacro %}
+{#- kode_digits -> 'PP.KK.CC.DDDD' (10 digits) | 'PP.KK.CC' (6 digits) | NULL -#}
+{% macro kode_wilayah_from_digits(d) -%}
   case
-    when not {{ sikkep.re_matches('trim(' ~ col ~ ')', '^[0-9][0-9 ./-]*$') }} then null
     when {{ dbt.length(d) }} = 10 then {{ dbt.concat(["substring(" ~ d ~ ", 1, 2)", "'.'", "substring(" ~ d ~ ", 3, 2)", "'.'",
                                                        "substring(" ~ d ~ ", 5, 2)", "'.'", "substring(" ~ d ~ ", 7, 4)"]) }}
     when {{ dbt.length(d) }} = 6 then {{ dbt.concat(["substring(" ~ d ~ ", 1, 2)", "'.'", "substring(" ~ d ~ ", 3, 2)", "'.'",

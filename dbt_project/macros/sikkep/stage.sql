@@ -56,6 +56,22 @@
   {%- endif -%}
 {%- endmacro %}
 
+{#-
+  The model is a chain of CTEs, one per step, each computing every value it adds once per row from
+  the columns of the step before (regular expressions are the cost: nothing is evaluated twice):
+    src         contract columns as raw_<c> (VARCHAR), fingerprint, lineage
+    trimmed     t_<c>   = trim(raw_<c>)
+    normalised  u_<c>   = upper(t_<c>); NIK / No KK id text; code digits; dates
+    cleaned     txt_<c> = clean_text (placeholders -> NULL); codes / words; scientific-notation test
+    parsed      sex, status, desil, mantissas, name rewriting, source ids, extra columns x_<c>
+    identified  NIK / No KK (16 digits), hubungan, status_keberadaan, name_key
+    id_parts    the DDMMYY of NIK / No KK
+    validated   nik_problem, no_kk_problem, Excel-zeroed (per file and sheet)
+    keyed       kecamatan_key / desa_key / sheet_key / file_key: place_key evaluated once per distinct
+                name (*_keys CTEs over the raw table; few hundred values) and joined
+  Internal column prefixes (t_, u_, txt_, x_, ref_, amount_text_) keep contract column names from
+  colliding with the step columns; the final select names every output column explicitly.
+-#}
 {% macro stage_person_source(source_name) -%}
 {%- set meta = sikkep.person_source_meta(source_name) -%}
 {%- set ids = meta.get('identifiers') or {} -%}
@@ -78,38 +94,159 @@
 {%- set fam = ids.get('family') -%}
 {%- set hh = ids.get('household') -%}
 {%- set per = ids.get('person') -%}
+{%- set ref_cols = [] -%}
+{%- for c in [fam if fam != 'no_kk' else none, hh, per] -%}
+  {%- if c and c not in ref_cols -%}{%- do ref_cols.append(c) -%}{%- endif -%}
+{%- endfor -%}
+{%- set cols = core + id_cols + extras -%}
 {%- set str = dbt.type_string() -%}
 with src as (
     select
-      {%- for c in core + id_cols + extras %}
+      {%- for c in cols %}
         {% if c in present %}cast({{ adapter.quote(c) }} as {{ str }}){% else %}cast(null as {{ str }}){% endif %} as raw_{{ c }},
       {%- endfor %}
         {{ dbt.hash(dbt.concat(fp)) if fp else "cast(null as " ~ str ~ ")" }} as row_fingerprint,
         source_file, source_sheet, cast(source_row as integer) as source_row, period, file_sha256, loaded_at
     from {{ rel }}
 ),
-step1 as (
-    select src.*,
-        {{ sikkep.clean_nik('raw_nik') }} as nik_clean,
-        {{ sikkep.nik_scientific_suspect('raw_nik') }} as nik_sci,
-        {{ sikkep.clean_nik('raw_no_kk') }} as kk_clean,
-        {{ sikkep.parse_sex('raw_jenis_kelamin') }} as jk
+-- step 1: every delivered value trimmed
+trimmed as (
+    select
+      {%- for c in cols %}
+        trim(raw_{{ c }}) as t_{{ c }},
+      {%- endfor %}
+        row_fingerprint, source_file, source_sheet, source_row, period, file_sha256, loaded_at
     from src
 ),
-step2 as (
-    select step1.*,
+-- step 2: upper case; identifier text; code digits; dates
+normalised as (
+    select trimmed.*,
+      {%- for c in cols %}
+        upper(t_{{ c }}) as u_{{ c }},
+      {%- endfor %}
+        {{ sikkep.id_text('t_nik') }} as nik_text,
+        {{ sikkep.id_text('t_no_kk') }} as kk_text,
+        {{ sikkep.re_replace('t_nik', '[^0-9A-Za-z+.]', '') }} as nik_mask_text,
+        {{ sikkep.kode_digits('t_kode_wilayah') }} as kode_row_digits,
+        {{ sikkep.kode_digits('t_kecamatan') }} as kode_kec_digits,
+        {{ sikkep.kode_digits('t_desa') }} as kode_desa_digits,
+        {{ sikkep.parse_date_from('t_tanggal_lahir') }} as tgl
+      {%- for c in extras %}{% if sikkep._extra_kind(c) == 'date' %},
+        {{ sikkep.parse_date_from('t_' ~ c) }} as x_{{ c }}
+      {%- endif %}{% endfor %}
+    from trimmed
+),
+-- step 3: placeholders -> NULL; code / word forms; scientific-notation test; Kemendagri codes
+cleaned as (
+    select normalised.*,
+      {%- for c in cols %}
+        {{ sikkep.clean_text_from('t_' ~ c, 'u_' ~ c) }} as txt_{{ c }},
+      {%- endfor %}
+        {{ sikkep.sex_code('u_jenis_kelamin') }} as sex_code,
+        {{ sikkep.status_peserta_code('u_status_peserta') }} as stp_code,
+        {{ sikkep.code_words('u_hubungan') }} as hub_words,
+        {{ sikkep.code_words('u_status_keberadaan') }} as sta_words,
+        {{ sikkep.desil_number('u_desil') }} as desil_number,
+        {{ sikkep.id_is_scientific('nik_text') }} as nik_sci_form,
+        {{ sikkep.id_plain_digits('nik_text') }} as nik_plain,
+        {{ sikkep.id_is_scientific('kk_text') }} as kk_sci_form,
+        {{ sikkep.id_plain_digits('kk_text') }} as kk_plain,
+        {{ sikkep.kode_wilayah_from_digits('kode_row_digits') }} as kode_row,
+        {{ sikkep.kode_wilayah_from_digits('kode_kec_digits') }} as kode_kec_text,
+        {{ sikkep.kode_wilayah_from_digits('kode_desa_digits') }} as kode_desa_text
+      {%- for c in extras %}{% set k = sikkep._extra_kind(c) %}{% if k == 'flag' %},
+        {{ sikkep.parse_flag_from('u_' ~ c) }} as x_{{ c }}
+      {%- elif k == 'amount' %},
+        {{ sikkep.amount_text('u_' ~ c) }} as amount_text_{{ c }}
+      {%- endif %}{% endfor %}
+    from normalised
+),
+-- step 4: coded values; scientific mantissas; name and place rewriting; source ids; extra columns
+parsed as (
+    select cleaned.*,
+        {{ sikkep.sex_from_code('sex_code') }} as jk,
+        {{ sikkep.status_peserta_from_code('stp_code') }} as stp,
+        {{ sikkep.code_or_words_from('hub_words') }} as hub_code,
+        {{ sikkep.code_or_words_from('sta_words') }} as sta_code,
+        {{ sikkep.desil_from_number('desil_number') }} as des,
+        case when nik_sci_form then {{ sikkep.id_sci_mantissa('nik_text') }} end as nik_mantissa,
+        case when nik_sci_form then {{ sikkep.id_sci_int_digits('nik_text') }} end as nik_int_digits,
+        case when kk_sci_form then {{ sikkep.id_sci_mantissa('kk_text') }} end as kk_mantissa,
+        case when kk_sci_form then {{ sikkep.id_sci_int_digits('kk_text') }} end as kk_int_digits,
+        {{ sikkep.name_normalised('txt_nama') }} as name_normalised
+      {%- for c in ref_cols %},
+        {{ sikkep.clean_id_from('txt_' ~ c) }} as ref_{{ c }}
+      {%- endfor %}
+      {%- for c in extras %}{% set k = sikkep._extra_kind(c) %}{% if k == 'amount' %},
+        {{ sikkep.parse_amount_from('amount_text_' ~ c) }} as x_{{ c }}
+      {%- elif k == 'text' %},
+        txt_{{ c }} as x_{{ c }}
+      {%- endif %}{% endfor %}
+    from cleaned
+),
+-- step 5: the 16-digit NIK / No KK, hubungan, status_keberadaan, name_key
+identified as (
+    select parsed.*,
+        {{ sikkep.clean_nik_from('txt_nik', 'nik_sci_form', 'nik_mantissa', 'nik_int_digits', 'nik_plain') }} as nik_clean,
+        {{ sikkep.nik_scientific_suspect_from('nik_sci_form', 'nik_mantissa') }} as nik_sci,
+        {{ sikkep.clean_nik_from('txt_no_kk', 'kk_sci_form', 'kk_mantissa', 'kk_int_digits', 'kk_plain') }} as kk_clean,
+        {{ sikkep.nik_scientific_suspect_from('kk_sci_form', 'kk_mantissa') }} as kk_sci,
+        {{ sikkep.parse_hubungan_from('hub_code') }} as hub,
+        {{ sikkep.parse_status_keberadaan_from('sta_code') }} as sta,
+        {{ sikkep.name_key_from('name_normalised') }} as name_key
+    from parsed
+),
+-- step 6: the DDMMYY parts of NIK and No KK
+id_parts as (
+    select identified.*,
+        {{ sikkep.id_dd('nik_clean') }} as nik_dd,
+        {{ sikkep.id_mm('nik_clean') }} as nik_mm,
+        {{ sikkep.id_yy('nik_clean') }} as nik_yy,
+        {{ sikkep.id_dd('kk_clean') }} as kk_dd,
+        {{ sikkep.id_mm('kk_clean') }} as kk_mm,
+        {{ sikkep.id_yy('kk_clean') }} as kk_yy
+    from identified
+),
+-- step 7: validity (Excel-zeroed: evidence per file and sheet)
+validated as (
+    select id_parts.*,
         {{ sikkep.nik_excel_zeroed('nik_clean') }} as nik_zeroed,
-        {{ sikkep.nik_problem('nik_clean', 'raw_nik', 'jk') }} as nik_prob,
-        {{ sikkep.no_kk_problem('kk_clean', 'raw_no_kk') }} as kk_prob,
-        {{ sikkep.parse_date('raw_tanggal_lahir') }} as tgl,
-        {{ sikkep.kode_wilayah('raw_kode_wilayah') }} as kode_row,
-        {{ sikkep.kode_wilayah('raw_kecamatan') }} as kode_kec_text,
-        {{ sikkep.kode_wilayah('raw_desa') }} as kode_desa_text,
-        {{ sikkep.parse_hubungan('raw_hubungan') }} as hub,
-        {{ sikkep.parse_status_keberadaan('raw_status_keberadaan') }} as sta,
-        {{ sikkep.parse_desil('raw_desil') }} as des,
-        {{ sikkep.parse_status_peserta('raw_status_peserta') }} as stp
-    from step1
+        {{ sikkep.nik_problem_from('nik_clean', 'txt_nik', 'nik_sci', 'jk', 'nik_dd', 'nik_mm', 'nik_yy') }} as nik_prob,
+        {{ sikkep.no_kk_problem_from('kk_clean', 'txt_no_kk', 'kk_sci', 'kk_dd', 'kk_mm', 'kk_yy') }} as kk_prob
+    from id_parts
+),
+-- place keys (place_key: 9 regular expressions) once per distinct kecamatan / desa / sheet / file name
+{%- for c in ['kecamatan', 'desa'] if c in present %}
+{{ c }}_keys as (
+    select {{ c }}_text, {{ sikkep.place_key_from(c ~ '_text') }} as {{ c }}_key
+    from (select distinct {{ sikkep.clean_text('cast(' ~ adapter.quote(c) ~ ' as ' ~ str ~ ')') }} as {{ c }}_text
+          from {{ rel }}) as names
+    where {{ c }}_text is not null
+),
+{%- endfor %}
+sheet_keys as (
+    select source_sheet, {{ sikkep.place_key('source_sheet') }} as sheet_key
+    from (select distinct source_sheet from {{ rel }} where source_sheet is not null) as sheets
+),
+file_keys as (
+    select source_file, {{ sikkep.place_key(sikkep.file_stem('source_file')) }} as file_key
+    from (select distinct source_file from {{ rel }} where source_file is not null) as files
+),
+-- step 8: the place keys joined to every row
+keyed as (
+    select validated.*,
+        {% if 'kecamatan' in present %}kk.kecamatan_key{% else %}cast(null as {{ str }}) as kecamatan_key{% endif %},
+        {% if 'desa' in present %}dk.desa_key{% else %}cast(null as {{ str }}) as desa_key{% endif %},
+        sk.sheet_key, fk.file_key
+    from validated
+    {%- if 'kecamatan' in present %}
+    left join kecamatan_keys as kk on kk.kecamatan_text = validated.txt_kecamatan
+    {%- endif %}
+    {%- if 'desa' in present %}
+    left join desa_keys as dk on dk.desa_text = validated.txt_desa
+    {%- endif %}
+    left join sheet_keys as sk on sk.source_sheet = validated.source_sheet
+    left join file_keys as fk on fk.source_file = validated.source_file
 )
 select
     {{ dbt.concat(["'" ~ source_name ~ "'", "'|'", "period", "'|'", "source_file", "'|'",
@@ -123,14 +260,14 @@ select
          when nik_sci then 'scientific_zeroed' end as nik_problem,
     (nik_prob is null and not nik_zeroed and not nik_sci) as nik_valid,
     (nik_sci or nik_zeroed) as nik_suspect,
-    ({{ sikkep.clean_text('raw_nik') }} is null) as nik_missing,
-    {{ sikkep.mask_nik(sikkep.re_replace('trim(raw_nik)', '[^0-9A-Za-z+.]', '')) }} as nik_masked,
+    (txt_nik is null) as nik_missing,
+    {{ sikkep.mask_nik('nik_mask_text') }} as nik_masked,
     kk_clean as no_kk,
     kk_prob as no_kk_problem,
     (kk_prob is null) as no_kk_valid,
     -- person
-    {{ sikkep.clean_text('raw_nama') }} as nama,
-    {{ sikkep.name_key('raw_nama') }} as name_key,
+    txt_nama as nama,
+    name_key,
     tgl as tanggal_lahir,
     jk as jenis_kelamin,
     hub as hubungan,
@@ -139,36 +276,33 @@ select
     stp as status_peserta,
     -- place as delivered (resolved to Kemendagri codes in int_person_rows)
     coalesce(kode_row, kode_desa_text, kode_kec_text) as kode_wilayah_row,
-    {{ sikkep.clean_text('raw_kecamatan') }} as kecamatan,
-    {{ sikkep.clean_text('raw_desa') }} as desa,
-    {{ sikkep.place_key('raw_kecamatan') }} as kecamatan_key,
-    {{ sikkep.place_key('raw_desa') }} as desa_key,
-    {{ sikkep.place_key('source_sheet') }} as sheet_key,
-    {{ sikkep.place_key(sikkep.file_stem('source_file')) }} as file_key,
-    {{ sikkep.clean_text('raw_alamat') }} as alamat,
+    txt_kecamatan as kecamatan,
+    txt_desa as desa,
+    kecamatan_key,
+    desa_key,
+    sheet_key,
+    file_key,
+    txt_alamat as alamat,
     -- source-native family / household / person keys
-    {% if fam == 'no_kk' -%}
-    case when kk_clean is not null then {{ dbt.concat(["'kk:'", "kk_clean"]) }} end
-    {%- elif fam -%}
-    case when {{ sikkep.clean_id('raw_' ~ fam) }} is not null then {{ dbt.concat(["'" ~ source_name ~ ":'", sikkep.clean_id('raw_' ~ fam)]) }} end
+    {% if fam and fam != 'no_kk' -%}
+    case when ref_{{ fam }} is not null then {{ dbt.concat(["'" ~ source_name ~ ":'", 'ref_' ~ fam]) }} end
     {%- else -%}
     case when kk_clean is not null then {{ dbt.concat(["'kk:'", "kk_clean"]) }} end
     {%- endif %} as family_ref,
-    {% if hh %}{{ sikkep.clean_id('raw_' ~ hh) }}{% else %}cast(null as {{ str }}){% endif %} as household_ref,
-    {% if per %}{{ sikkep.clean_id('raw_' ~ per) }}{% else %}cast(null as {{ str }}){% endif %} as person_ref,
+    {% if hh %}ref_{{ hh }}{% else %}cast(null as {{ str }}){% endif %} as household_ref,
+    {% if per %}ref_{{ per }}{% else %}cast(null as {{ str }}){% endif %} as person_ref,
     -- fields delivered but not understood
     {{ sikkep.concat_ws_nonnull(',', [
-        "case when tgl is null and " ~ sikkep.clean_text('raw_tanggal_lahir') ~ " is not null then 'tanggal_lahir' end",
-        "case when jk is null and " ~ sikkep.clean_text('raw_jenis_kelamin') ~ " is not null then 'jenis_kelamin' end",
-        "case when hub is null and " ~ sikkep.clean_text('raw_hubungan') ~ " is not null then 'hubungan' end",
-        "case when sta is null and " ~ sikkep.clean_text('raw_status_keberadaan') ~ " is not null then 'status_keberadaan' end",
-        "case when des is null and " ~ sikkep.clean_text('raw_desil') ~ " is not null then 'desil' end",
-        "case when stp is null and " ~ sikkep.clean_text('raw_status_peserta') ~ " is not null then 'status_peserta' end",
-        "case when kode_row is null and " ~ sikkep.clean_text('raw_kode_wilayah') ~ " is not null then 'kode_wilayah' end"]) }} as unparsed_fields,
+        "case when tgl is null and txt_tanggal_lahir is not null then 'tanggal_lahir' end",
+        "case when jk is null and txt_jenis_kelamin is not null then 'jenis_kelamin' end",
+        "case when hub is null and txt_hubungan is not null then 'hubungan' end",
+        "case when sta is null and txt_status_keberadaan is not null then 'status_keberadaan' end",
+        "case when des is null and txt_desil is not null then 'desil' end",
+        "case when stp is null and txt_status_peserta is not null then 'status_peserta' end",
+        "case when kode_row is null and txt_kode_wilayah is not null then 'kode_wilayah' end"]) }} as unparsed_fields,
     row_fingerprint
     {%- for c in extras %},
-    {%- set k = sikkep._extra_kind(c) %}
-    {% if k == 'flag' %}{{ sikkep.parse_flag('raw_' ~ c) }}{% elif k == 'amount' %}{{ sikkep.parse_amount('raw_' ~ c) }}{% elif k == 'date' %}{{ sikkep.parse_date('raw_' ~ c) }}{% else %}{{ sikkep.clean_text('raw_' ~ c) }}{% endif %} as {{ adapter.quote(c) }}
+    x_{{ c }} as {{ adapter.quote(c) }}
     {%- endfor %}
-from step2
+from keyed
 {%- endmacro %}

@@ -1,12 +1,32 @@
+{#-
+  Text cleaning. Every macro comes in two forms: `<name>(col)` takes a raw column and is a single
+  expression (for small models); `<name>_from(...)` takes values already computed by an earlier CTE
+  (the trimmed text, its upper-case form, ...), so a staging model evaluates each intermediate value
+  once per row (stage.sql).
+-#}
+
+{#- placeholder values that mean "nothing delivered" (compared upper case) -#}
+{% macro _placeholder_values() -%}
+  ('', '-', '--', '.', 'NULL', 'NONE', 'NAN', 'N/A', 'NA', '#N/A')
+{%- endmacro %}
+
 {#- trimmed text, '' and placeholder values ('-', 'NULL', 'N/A', '.') -> NULL -#}
 {% macro clean_text(col) -%}
-  case when upper(trim({{ col }})) in ('', '-', '--', '.', 'NULL', 'NONE', 'NAN', 'N/A', 'NA', '#N/A')
-       then null else trim({{ col }}) end
+  {{ sikkep.clean_text_from('trim(' ~ col ~ ')', 'upper(trim(' ~ col ~ '))') }}
+{%- endmacro %}
+{#- the same from the trimmed text and its upper-case form -#}
+{% macro clean_text_from(trimmed, upper_trimmed) -%}
+  case when {{ upper_trimmed }} in {{ sikkep._placeholder_values() }}
+       then null else {{ trimmed }} end
 {%- endmacro %}
 
 {#- identifier-like text (IDBDT, ID keluarga, NOKA): apostrophes, spaces and a float '.0' removed -#}
 {% macro clean_id(col) -%}
-  nullif({{ sikkep.re_replace(sikkep.re_replace(sikkep.clean_text(col), "^[''`‘’]+|\\s+", ''), '\\.0+$', '') }}, '')
+  {{ sikkep.clean_id_from(sikkep.clean_text(col)) }}
+{%- endmacro %}
+{#- the same from clean_text -#}
+{% macro clean_id_from(text) -%}
+  nullif({{ sikkep.re_replace(sikkep.re_replace(text, "^[''`‘’]+|\\s+", ''), '\\.0+$', '') }}, '')
 {%- endmacro %}
 
 {#- mask a NIK / No KK for anything a person reads: '1802**********01' -#}

@@ -171,9 +171,15 @@ place_resolved as (
      and pk.code_desa is null
 ),
 
+-- the newest period of every source (an aggregate, not a window over every row)
+current_periods as (
+    select source, max(period) as current_period from staged group by source
+),
+
 rows_resolved as (
     select
         s.*,
+        cp.current_period,
         pr.kode_desa, pr.kode_kecamatan, pr.place_resolved_by,
         coalesce(pr.code_outside, false) as code_outside,
         coalesce(pr.code_desa_unknown, false) as code_desa_unknown,
@@ -186,11 +192,12 @@ rows_resolved as (
       and coalesce(pr.desa_key, '~') = coalesce(s.desa_key, '~')
       and coalesce(pr.sheet_key, '~') = coalesce(s.sheet_key, '~')
       and coalesce(pr.file_key, '~') = coalesce(s.file_key, '~')
+    left join current_periods cp on cp.source = s.source
 )
 
 select
     record_id, source, period,
-    period = max(period) over (partition by source) as is_current,
+    period = current_period as is_current,
     source_file, source_sheet, source_row, kind, unit, program,
     nik, nik_valid, nik_suspect, nik_problem, nik_masked,
     no_kk, no_kk_valid,
