@@ -7,8 +7,8 @@ Tables (state DB, schema main):
 
 - ``id_registry(kind, member_key, stable_id, first_seen_run, last_seen_run)``: for persons
   (kind 'person') a member_key is a content-based RECORD KEY, md5 of source | nik | name_key |
-  birth date | sex: no period, file or row number, so the same person's row in the next period of
-  a source has the same key. For households (kind 'household') the member_key is a person_id.
+  birth date | sex | village: no period, file or row number, so the same person's row in the next
+  period of a source has the same key (the village tells name-only namesakes of one list apart). For households (kind 'household') the member_key is a person_id.
   Keys no longer seen are kept (a record may come back).
 - ``id_sequence(kind, next_value)``: the next sequence number per kind.
 - ``id_events(run_id, kind, event, stable_id, other_id, n_keys, logged_at)``: 'merge' (other_id
@@ -16,7 +16,7 @@ Tables (state DB, schema main):
 - ``id_runs(run_id, kind, started_at, clusters, reused, issued, merges, splits)``.
 
 Assignment: every new cluster overlaps old IDs through its member keys. An old ID goes to the
-cluster holding most of its keys (ties: smallest cluster key); a cluster takes, among the old IDs
+cluster holding most of its keys (ties: smallest cluster key, then cluster id); a cluster takes, among the old IDs
 it won, the one with most overlap (ties: smallest ID). Clusters left without an ID get new ones
 in the order of their smallest member key. Same input twice gives identical IDs; adding a period
 keeps the IDs of unchanged people. IDs are 'P'/'H' + a zero-padded sequence: nothing of the NIK.
@@ -34,7 +34,7 @@ ID_DIGITS = 10
 RECORD_KEY_SQL = (
     "md5(concat_ws('|', coalesce(CAST(source AS VARCHAR), ''), coalesce(CAST(nik AS VARCHAR), ''),"
     " coalesce(CAST(name_key AS VARCHAR), ''), coalesce(CAST(tanggal_lahir AS VARCHAR), ''),"
-    " coalesce(CAST(jenis_kelamin AS VARCHAR), '')))"
+    " coalesce(CAST(jenis_kelamin AS VARCHAR), ''), coalesce(CAST(kode_desa AS VARCHAR), '')))"
 )
 
 STATE_DDL = """
@@ -89,7 +89,7 @@ def assign_stable_ids(
         GROUP BY 1, 2;
     CREATE OR REPLACE TEMP TABLE __ids_assigned AS
         WITH id_best AS (
-            SELECT o.*, row_number() OVER (PARTITION BY o.stable_id ORDER BY o.n DESC, c.ck) AS rk
+            SELECT o.*, row_number() OVER (PARTITION BY o.stable_id ORDER BY o.n DESC, c.ck, CAST(o.cluster_id AS VARCHAR)) AS rk
             FROM __ids_overlap o JOIN __ids_ck c USING (cluster_id)
         ),
         cl_best AS (
