@@ -19,7 +19,12 @@ Rules (docs/architecture.md, design.md "Definitions the contract relies on"):
 - Persons with no usable family ref (No KK missing or invalid) but a DTKS household id (IDBDT; also on
   PKH rows) join the family of that DTKS household that holds its head.
 - Program recipients found in no registry: with a valid No KK of a registry family they join it;
-  otherwise program-only persons with the same valid No KK form one household; else alone.
+  else, when their newest registry row (DTKS 'not found', or an earlier period: gone from the current
+  registry) placed them in a family that is a household today and does not say they moved ('pindah':
+  a new family, unknown) or died, their program rows go to that family
+  but they are not counted as its members (``present`` FALSE: a PBI-JK card still active for a member
+  who left is that family's receipt); otherwise program-only persons with the same valid No KK form
+  one household; else alone.
 - Exactly one head per household: most 'kepala' votes, then oldest, then smallest person_id.
 """
 from __future__ import annotations
@@ -36,7 +41,7 @@ def form_households(
     out_table: str = "__households",
     max_family_size: int = MAX_FAMILY_SIZE,
 ) -> None:
-    """Create TEMP table ``out_table(person_id, household_key, deceased, is_head)`` in ``con``
+    """Create TEMP table ``out_table(person_id, household_key, deceased, is_head, present)`` in ``con``
     (household_key is a deterministic cluster key; stable IDs are assigned by the caller)."""
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE __hh_rows AS
@@ -128,7 +133,26 @@ def form_households(
             WHERE household_ref IS NOT NULL AND (kind = 'program' OR family_ref IS NULL)
               AND person_id NOT IN (SELECT person_id FROM __hh_reg))
         SELECT o.person_id, min(b.hh) AS hh FROM orphans o JOIN best b USING (household_ref) GROUP BY 1;
-    -- program-only persons
+    -- the last family the registries placed each person in, when that family is a household today and
+    -- the newest registry row does not say the person moved ('pindah': a new family elsewhere) or
+    -- died: for recipients DTKS could not find ('tidak_ditemukan') or who dropped out of the current
+    -- registry (a death or a move out of the kabupaten not yet recorded)
+    CREATE OR REPLACE TEMP TABLE __hh_last AS
+        WITH past AS (
+            SELECT rp.person_id, l.label AS hh, r.period, COALESCE(r.status_keberadaan, 'ada') AS status,
+                   COALESCE(CAST(r.is_current AS BOOLEAN), FALSE) AS cur
+            FROM ({records_sql}) r JOIN ({record_person_sql}) rp USING (record_id)
+            LEFT JOIN __hh_label l ON l.ref = r.family_ref AND l.label IN (SELECT hh FROM __hh_reg)
+            WHERE r.kind = 'registry'),
+        newest AS (
+            SELECT * FROM (
+                SELECT *, row_number() OVER (PARTITION BY person_id ORDER BY period DESC, cur DESC,
+                       status IN ('pindah', 'meninggal') DESC, hh IS NULL, hh) AS rk
+                FROM past) WHERE rk = 1)
+        SELECT person_id, hh FROM newest WHERE hh IS NOT NULL AND status NOT IN ('pindah', 'meninggal');
+    -- program-only persons: the registry family of their valid No KK, else their last registry family
+    -- (program rows attributed there, not a member: present = FALSE), else program-only persons with
+    -- the same valid No KK form one household, else alone
     CREATE OR REPLACE TEMP TABLE __hh_prog AS
         WITH p AS (
             SELECT person_id, min(kk_ref) FILTER (WHERE kind = 'program') AS kk_ref FROM __hh_present
@@ -137,10 +161,12 @@ def form_households(
             GROUP BY 1),
         reg_kk AS (  -- the household of each registry No KK (refs are 'kk:<no_kk>' in DTKS)
             SELECT DISTINCT ref, label FROM __hh_label WHERE ref LIKE 'kk:%')
-        SELECT p.person_id, coalesce(rk.label, p.kk_ref, 'person:' || p.person_id) AS hh
-        FROM p LEFT JOIN reg_kk rk ON rk.ref = p.kk_ref;
+        SELECT p.person_id, coalesce(rk.label, la.hh, p.kk_ref, 'person:' || p.person_id) AS hh,
+               rk.label IS NOT NULL OR la.hh IS NULL AS present
+        FROM p LEFT JOIN reg_kk rk ON rk.ref = p.kk_ref LEFT JOIN __hh_last la USING (person_id);
     CREATE OR REPLACE TEMP TABLE __hh_member AS
-        SELECT * FROM __hh_reg UNION ALL SELECT * FROM __hh_ruta UNION ALL SELECT * FROM __hh_prog;
+        SELECT *, TRUE AS present FROM __hh_reg UNION ALL SELECT *, TRUE FROM __hh_ruta
+        UNION ALL SELECT * FROM __hh_prog;
     CREATE OR REPLACE TEMP TABLE __hh_head AS
         WITH c AS (
             SELECT m.hh, m.person_id,
@@ -148,6 +174,7 @@ def form_households(
                    count(*) FILTER (WHERE p.kind = 'program' AND p.unit IN ('family', 'household')) AS recipient,
                    min(p.dob) AS dob
             FROM __hh_member m JOIN __hh_present p USING (person_id)
+            WHERE m.present
             GROUP BY 1, 2)
         SELECT hh, person_id FROM (
             SELECT *, row_number() OVER (PARTITION BY hh
@@ -156,11 +183,12 @@ def form_households(
     CREATE OR REPLACE TEMP TABLE {out_table} AS
         SELECT a.person_id, m.hh AS household_key,
                a.person_id IN (SELECT person_id FROM __hh_dead) AS deceased,
-               COALESCE(h.person_id IS NOT NULL, FALSE) AS is_head
+               COALESCE(h.person_id IS NOT NULL, FALSE) AS is_head,
+               COALESCE(m.present, FALSE) AS present
         FROM __hh_persons a
         LEFT JOIN __hh_member m USING (person_id)
         LEFT JOIN __hh_head h ON h.hh = m.hh AND h.person_id = a.person_id;
     """)
     for t in ("__hh_rows", "__hh_persons", "__hh_dead", "__hh_present", "__hh_edges", "__hh_links",
-              "__hh_label", "__hh_label2", "__hh_reg", "__hh_ruta", "__hh_prog", "__hh_member", "__hh_head"):
+              "__hh_label", "__hh_label2", "__hh_reg", "__hh_ruta", "__hh_last", "__hh_prog", "__hh_member", "__hh_head"):
         con.execute(f"DROP TABLE IF EXISTS {t}")

@@ -172,8 +172,9 @@ def create_inputs(db_path: Path) -> None:
                     " match_method varchar, match_probability double)")
         con.executemany("insert into linkage.record_person values (?,?,?,?)", record_person)
         con.execute("create table linkage.person_household (person_id varchar, household_id varchar,"
-                    " deceased boolean, is_head boolean)")
-        con.executemany("insert into linkage.person_household values (?,?,?,?)", PERSON_HOUSEHOLD)
+                    " deceased boolean, is_head boolean, present boolean default true)")
+        con.executemany("insert into linkage.person_household (person_id, household_id, deceased, is_head)"
+                        " values (?,?,?,?)", PERSON_HOUSEHOLD)
 
         con.execute("""create table raw.file_manifest (source varchar, period varchar, source_file varchar,
             source_sheet_count integer, file_sha256 varchar, file_bytes bigint, status varchar,

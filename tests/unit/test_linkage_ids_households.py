@@ -47,8 +47,9 @@ def _records(con, rows, household_refs=None):
     cols = ("record_id, person_id, kind, unit, family_ref, hubungan, status_keberadaan, is_current, "
             "no_kk, no_kk_valid, tanggal_lahir")
     refs = household_refs or {}
-    rows = [r + (refs.get(r[0]),) for r in rows]
-    cols += ", household_ref"
+    # period from is_current: the current period and the one before
+    rows = [r + (refs.get(r[0]), "2025-09" if r[7] else "2025-03") for r in rows]
+    cols += ", household_ref, period"
     con.execute("CREATE OR REPLACE TEMP TABLE recs AS SELECT * FROM (VALUES " + ", ".join(
         "(" + ", ".join("NULL" if v is None else f"'{v}'" if isinstance(v, str) else str(v) for v in r) + ")"
         for r in rows) + f") t({cols})")
@@ -122,3 +123,28 @@ def test_person_without_no_kk_joins_the_family_of_its_dtks_household():
     hh = dict(con.execute("SELECT person_id, household_key FROM hh").fetchall())
     assert hh["P1"] == hh["P2"] == hh["P3"] == hh["P4"]
     assert hh["P5"] != hh["P1"]
+
+
+def test_recipient_who_left_the_registry_is_attributed_to_the_last_family_but_not_a_member():
+    con = duckdb.connect()
+    _records(con, [
+        ("a", "P1", "registry", "person", f"kk:{KK1}", "kepala", "ada", True, KK1, True, "1970-01-01"),
+        ("b", "P2", "registry", "person", f"kk:{KK1}", "pasangan", "ada", True, KK1, True, "1972-01-01"),
+        # DTKS could not find her this period; her PBI-JK card is still active
+        ("c1", "P3", "registry", "person", f"kk:{KK1}", "anak", "tidak_ditemukan", True, KK1, True, "2000-01-01"),
+        ("c2", "P3", "program", "person", None, None, None, True, None, False, "2000-01-01"),
+        # gone from the current registry (a death not yet recorded), still on a program list
+        ("d1", "P4", "registry", "person", f"kk:{KK1}", "orang_tua", "ada", False, KK1, True, "1940-01-01"),
+        ("d2", "P4", "program", "person", None, None, None, True, None, False, "1940-01-01"),
+        # moved: a new family elsewhere, not this one
+        ("e1", "P5", "registry", "person", f"kk:{KK1}", "anak", "ada", False, KK1, True, "1998-01-01"),
+        ("e2", "P5", "registry", "person", f"kk:{KK1}", "anak", "pindah", True, KK1, True, "1998-01-01"),
+        ("e3", "P5", "program", "person", None, None, None, True, None, False, "1998-01-01"),
+    ])
+    form_households(con, "SELECT * FROM recs", "SELECT record_id, person_id FROM recs", "hh")
+    h = {p: (k, present, head) for p, k, present, head in con.execute(
+        "SELECT person_id, household_key, present, is_head FROM hh").fetchall()}
+    assert h["P1"][0] == h["P2"][0] == h["P3"][0] == h["P4"][0]
+    assert h["P1"][1] and h["P2"][1] and not h["P3"][1] and not h["P4"][1]
+    assert h["P5"][0] not in (None, h["P1"][0]) and h["P5"][1]
+    assert h["P1"][2] and not h["P3"][2] and not h["P4"][2]

@@ -1,6 +1,8 @@
 -- The "Satu Data" household (keluarga) fact: one row per unified household of linkage.
 -- Definitions (docs: design.md "Definitions the contract relies on"):
---   members          living persons whose current household it is
+--   members          living persons whose current household it is (a recipient attached only by
+--                    an earlier or withdrawn registry row is not a member: present = FALSE; their
+--                    program rows still count for the household)
 --   present rows     current rows of members; a registry row counts only with status present
 --                    (DTKS moved / not found withdraw only DTKS's own claim)
 --   desil_dtks/p3ke  poorest (min) desil of the present members' current DTKS / P3KE rows
@@ -34,7 +36,8 @@ person_household as (
         person_id,
         household_id,
         coalesce(deceased, false) as deceased,
-        coalesce(is_head, false) as is_head
+        coalesce(is_head, false) as is_head,
+        coalesce(present, true) as present
     from {{ source('linkage', 'person_household') }}
     where household_id is not null
 
@@ -50,7 +53,7 @@ households as (
 
     select
         household_id,
-        sum(case when deceased then 0 else 1 end) as members,
+        sum(case when deceased or not present then 0 else 1 end) as members,
         min(case when is_head and not deceased then person_id end) as head_by_linkage
     from person_household
     group by household_id
@@ -80,7 +83,7 @@ member_rows as (
     inner join person_household as ph on ph.person_id = rp.person_id
     where r.is_current
       and not ph.deceased
-      and (r.kind <> 'registry' or coalesce(r.status_keberadaan, 'ada') = 'ada')
+      and (r.kind <> 'registry' or (ph.present and coalesce(r.status_keberadaan, 'ada') = 'ada'))
 
 ),
 
