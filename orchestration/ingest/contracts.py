@@ -14,6 +14,8 @@ from ..settings import CONTRACTS_DIR
 
 KINDS = {"registry", "program", "aggregate"}
 UNITS = {"person", "family", "household", "aggregate"}
+# how linkage resolves a name-only row matching several namesake families equally well (engine.link_records)
+NAMESAKE_TIES = {"ambiguous", "poorest"}
 
 
 def header_key(text: object) -> str:
@@ -34,6 +36,7 @@ class Contract:
     identifiers: dict[str, str] = field(default_factory=dict)
     social_assistance: bool = True
     header_scan_rows: int = 30
+    namesake_ties: str = "ambiguous"
     digest: str = ""
 
     @property
@@ -67,6 +70,9 @@ def _parse(path: Path) -> Contract:
     unknown = [c for c in required if c not in columns]
     if unknown:
         raise ValueError(f"{where}: required columns not among columns: {unknown}")
+    namesake_ties = str(data.get("namesake_ties", "ambiguous"))
+    if namesake_ties not in NAMESAKE_TIES:
+        raise ValueError(f"{where}: 'namesake_ties' must be one of {sorted(NAMESAKE_TIES)}")
     program = data.get("program")
     if data["kind"] == "program" and not program:
         raise ValueError(f"{where}: a program list needs a 'program' code")
@@ -82,6 +88,7 @@ def _parse(path: Path) -> Contract:
         identifiers=dict(data.get("identifiers") or {}),
         social_assistance=bool(data.get("social_assistance", True)),
         header_scan_rows=int(data.get("header_scan_rows", 30)),
+        namesake_ties=namesake_ties,
         digest=hashlib.sha256(text).hexdigest()[:16],
     )
 

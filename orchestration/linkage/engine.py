@@ -38,6 +38,7 @@ def link_records(
     cache: "PairCache | None" = None,
     memory_limit: str | None = None,
     temp_dir: str | Path | None = None,
+    poorest_first_sources: tuple[str, ...] | list[str] = (),
 ) -> duckdb.DuckDBPyRelation:
     """Cluster person records into persons.
 
@@ -56,6 +57,10 @@ def link_records(
             records scored by an earlier run (same content, same model) are taken from it and only
             pairs touching a new or changed record are scored; the cache is then replaced.
         memory_limit, temp_dir: cap of Splink's private DuckDB and where it spills.
+        poorest_first_sources: sources whose program targets the poorest families first (contract
+            ``namesake_ties: poorest``): a name-only row of such a list that matches several
+            namesake family heads or spouses equally well joins the one of the poorest family (lowest
+            registry ``desil``) when that one is unique, instead of staying unlinked.
 
     Returns:
         relation over TEMP table ``out_table``: ``record_id`` (VARCHAR), ``cluster_id``
@@ -118,22 +123,37 @@ def link_records(
         SELECT DISTINCT c.cluster_id FROM cl0 c JOIN person_records r ON r.unique_id = c.record_id
         WHERE r.representative
     ),
+    -- the poorest registry desil of each candidate person
+    cluster_desil AS (
+        SELECT c.cluster_id, min(r.desil) AS desil FROM cl0 c JOIN person_records r ON r.unique_id = c.record_id
+        WHERE r.desil IS NOT NULL GROUP BY 1
+    ),
     weak_candidates AS (
         SELECT wp.w, c.cluster_id, arg_max(wp.s, wp.match_weight) AS s, max(wp.match_weight) AS weight,
-               c.cluster_id IN (SELECT cluster_id FROM rep_clusters) AS rep
-        FROM weak_pairs wp JOIN cl0 c ON c.record_id = wp.s
+               c.cluster_id IN (SELECT cluster_id FROM rep_clusters) AS rep, any_value(cd.desil) AS desil
+        FROM weak_pairs wp JOIN cl0 c ON c.record_id = wp.s LEFT JOIN cluster_desil cd ON cd.cluster_id = c.cluster_id
         GROUP BY wp.w, c.cluster_id
     ),
     -- the contenders: every candidate within the margin of the best one
     weak_contenders AS (
-        SELECT *, count(*) OVER (PARTITION BY w) AS n, count(*) FILTER (WHERE rep) OVER (PARTITION BY w) AS n_rep
+        SELECT *, count(*) OVER (PARTITION BY w) AS n, count(*) FILTER (WHERE rep) OVER (PARTITION BY w) AS n_rep,
+               min(desil) FILTER (WHERE rep) OVER (PARTITION BY w) AS rep_min_desil
         FROM (SELECT *, max(weight) OVER (PARTITION BY w) AS top FROM weak_candidates)
         WHERE weight > top - {WEAK_MARGIN}
     ),
+    weak_ranked AS (
+        SELECT *, count(*) FILTER (WHERE rep AND desil = rep_min_desil) OVER (PARTITION BY w) AS n_poorest
+        FROM weak_contenders
+    ),
     -- one contender: it; several: the only family head or spouse among them (family lists name the
-    -- family's representative); otherwise ambiguous, left unlinked
+    -- family's representative); for a list whose program targets the poorest first (BLT-DD: P3KE
+    -- desil 1 first), the only head or spouse of the poorest family among them; otherwise ambiguous,
+    -- left unlinked
     weak_best AS (
-        SELECT w, s FROM weak_contenders WHERE n = 1 OR (n_rep = 1 AND rep)
+        SELECT w, s FROM weak_ranked
+        WHERE n = 1 OR (n_rep = 1 AND rep)
+           OR (n_rep > 1 AND rep AND desil = rep_min_desil AND n_poorest = 1
+               AND w IN (SELECT unique_id FROM person_records WHERE source IN ({_sql_list(poorest_first_sources)})))
     ),
     cl1 AS (
         SELECT cl0.record_id, coalesce(cs.cluster_id, cl0.cluster_id) AS cluster_id
@@ -179,6 +199,12 @@ def link_records(
         timings.update(prepare_s=t1 - t0, predict_s=t2 - t1, cluster_s=t3 - t2,
                        finish_s=time.perf_counter() - t3, pairs=n_pairs)
     return con.table(out_table)
+
+
+def _sql_list(values) -> str:
+    """SQL IN-list of string literals (NULL when empty: matches nothing)."""
+    items = [str(v).replace("'", "''") for v in values or ()]
+    return ", ".join(f"'{v}'" for v in items) if items else "NULL"
 
 
 # A weak record joins its best candidate person only when that pair's match weight beats the
@@ -300,6 +326,7 @@ def run_linkage(
     use_cache: bool = True,
     memory_limit: str | None = None,
     temp_dir: str | Path | None = None,
+    poorest_first_sources: tuple[str, ...] | list[str] | None = None,
 ) -> dict:
     """The nightly linkage stage.
 
@@ -323,9 +350,13 @@ def run_linkage(
     attach_state(build_con, state_db_path)
     try:
         cache = PairCache(build_con, signature(model_path, predict_threshold)) if use_cache else None
+        if poorest_first_sources is None:
+            from orchestration.ingest.contracts import default_contracts
+            poorest_first_sources = sorted(c.source for c in default_contracts().values()
+                                           if c.namesake_ties == "poorest")
         link_records(build_con, records_table, model_path, threshold, predict_threshold=predict_threshold,
                      out_table="__linkage_clusters", timings=timings, cache=cache,
-                     memory_limit=memory_limit, temp_dir=temp_dir)
+                     memory_limit=memory_limit, temp_dir=temp_dir, poorest_first_sources=poorest_first_sources)
         t_link = time.perf_counter()
         build_con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __linkage_keys AS

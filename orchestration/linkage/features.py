@@ -2,8 +2,8 @@
 
 Input: any relation with the canonical person columns of ``intermediate.int_person_records``
 (at least ``record_id, source, nik, nik_suspect, no_kk, no_kk_valid, name_key, tanggal_lahir,
-jenis_kelamin, kode_desa, kode_kecamatan``). Missing optional columns are tolerated by
-:func:`feature_select_sql` only when the caller passes ``columns``.
+jenis_kelamin, kode_desa, kode_kecamatan``; ``kind``, ``hubungan`` and ``desil`` for the tie rules).
+``desil`` may be missing: :func:`orchestration.linkage.splink_io.feature_table` adds it as NULL.
 
 Output columns (one row per record, ``unique_id`` = ``record_id``):
 
@@ -20,13 +20,16 @@ Output columns (one row per record, ``unique_id`` = ``record_id``):
 - ``dob`` (DATE), ``sex``, ``kode_desa``, ``kode_kecamatan``, ``no_kk`` (valid No KK only).
 - ``representative``: a registry row of a family head or spouse (used only to resolve ties of
   name-only rows between namesakes, never in the model).
+- ``desil``: the registry desil of a registry row (NULL otherwise or when not ranked); only for the
+  ties of lists whose program targets the poorest first (``namesake_ties: poorest``), never in the model.
+  Optional in the input (see ``splink_io.feature_table``).
 """
 from __future__ import annotations
 
 FEATURE_COLUMNS = [
     "unique_id", "source", "nik", "nik_suspect", "nik12", "nik15", "nik_serial", "nik_dob_ok",
     "name_key", "name_ns", "name_first", "name_last", "dob", "sex", "kode_desa",
-    "kode_kecamatan", "no_kk", "representative",
+    "kode_kecamatan", "no_kk", "representative", "desil",
 ]
 
 
@@ -66,7 +69,8 @@ WITH r AS (
         NULLIF(CAST(kode_kecamatan AS VARCHAR), '') AS kode_kecamatan,
         -- the family's representative (head or spouse) in a registry: whom a family-level list names
         coalesce(CAST(kind AS VARCHAR) = 'registry' AND CAST(hubungan AS VARCHAR) IN ('kepala', 'pasangan'), FALSE)
-            AS representative
+            AS representative,
+        CASE WHEN CAST(kind AS VARCHAR) = 'registry' THEN TRY_CAST(desil AS INTEGER) END AS desil
     FROM {records_sql}
 )
 SELECT
@@ -88,6 +92,6 @@ SELECT
     replace(name_key, ' ', '') AS name_ns,
     split_part(name_key, ' ', 1) AS name_first,
     CASE WHEN strpos(name_key, ' ') > 0 THEN regexp_extract(name_key, '([^ ]+)$', 1) END AS name_last,
-    dob, sex, kode_desa, kode_kecamatan, no_kk, representative
+    dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil
 FROM r
 """

@@ -27,9 +27,18 @@ def records_sql(con: duckdb.DuckDBPyConnection, records) -> str:
     raise TypeError("records must be a table name or a duckdb relation")
 
 
+# canonical columns a caller of the library API may leave out, and their type
+OPTIONAL_COLUMNS = {"desil": "INTEGER"}
+
+
 def feature_table(con: duckdb.DuckDBPyConnection, records) -> pa.Table:
     """The Splink input columns computed in ``con`` and fetched as Arrow."""
-    return con.sql(feature_select_sql(records_sql(con, records))).fetch_arrow_table()
+    src = records_sql(con, records)
+    have = {r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+    missing = [f"NULL::{t} AS {c}" for c, t in OPTIONAL_COLUMNS.items() if c not in have]
+    if missing:
+        src = f"(SELECT *, {', '.join(missing)} FROM {src})"
+    return con.sql(feature_select_sql(src)).fetch_arrow_table()
 
 
 def splink_connection(memory_limit: str | None = None, temp_dir: str | None = None) -> duckdb.DuckDBPyConnection:

@@ -301,3 +301,14 @@ def test_csv_row_shifted_by_an_unquoted_delimiter_is_rejected(tmp_path):
     assert [r[0] for r in con.execute("select nama from raw.kur order by source_row").fetchall()] == ["Budi", "Tono"]
     row, rule, detail = con.execute("select source_row, rule, detail from raw.rejected_rows").fetchone()
     assert (row, rule) == (3, "ragged_row") and "5 fields, header 4" in detail
+
+
+def test_contract_namesake_ties_is_validated(tmp_path):
+    from orchestration.ingest.contracts import load_contracts
+    assert default_contracts()["blt_dd"].namesake_ties == "poorest"
+    assert default_contracts()["baznas"].namesake_ties == "ambiguous"
+    (tmp_path / "zis.yml").write_text(
+        "source: zis\nkind: program\nunit: person\nprogram: zis\ncolumns: {nama: [NAMA]}\n"
+        "namesake_ties: richest\n")
+    with pytest.raises(ValueError, match="zis.yml.*namesake_ties"):
+        load_contracts(tmp_path)

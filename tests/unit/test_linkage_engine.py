@@ -9,7 +9,7 @@ import pytest
 
 from orchestration.linkage.engine import MODEL_PATH, link_records
 from orchestration.linkage.evaluate import exact_nik_baseline_sql, pairwise_scores
-from orchestration.linkage.features import feature_select_sql
+from orchestration.linkage.splink_io import feature_table
 from orchestration.linkage.fixtures import make_records
 
 COLS = ["record_id", "source", "period", "is_current", "kind", "unit", "nik", "nik_valid", "nik_suspect",
@@ -60,8 +60,9 @@ def _con_with(rows) -> duckdb.DuckDBPyConnection:
 
 def test_features_nik_structure():
     con = _con_with(HARD)
-    f = {r[0]: r for r in con.execute(
-        f"SELECT unique_id, nik12, nik_serial, nik_dob_ok FROM ({feature_select_sql('recs')})").fetchall()}
+    # through the library's feature_table: the HARD rows carry no optional desil column
+    con.register("feats", feature_table(con, "recs"))
+    f = {r[0]: r for r in con.execute("SELECT unique_id, nik12, nik_serial, nik_dob_ok FROM feats").fetchall()}
     assert f["t1a"][1] == f["t2a"][1] and f["t1a"][2] != f["t2a"][2]
     assert f["h1"][3] == "Y" and f["w2"][3] == "N" and f["c2"][3] == "N"  # copied head NIK detected
     assert f["e2"][3] is None  # suspect NIK: digits not trusted
@@ -111,3 +112,23 @@ def test_output_shape(synthetic):
     assert n == n_distinct == con.execute("SELECT count(*) FROM recs").fetchall()[0][0] and bad == 0
     assert con.execute("SELECT count(*) FROM linkage_clusters WHERE match_method='singleton' "
                        "AND match_probability IS NOT NULL").fetchall()[0][0] == 0
+
+
+def test_namesake_tie_goes_to_the_poorest_family_only_for_lists_that_target_it():
+    def head(rid, nik, dob, kk, desil):
+        return {**_row(rid, "dtks", nik, "paijo", dob, "L", rid, kk=kk), "hubungan": "kepala", "desil": desil}
+    rows = [
+        head("p1", "1802211506650001", "1965-06-15", "1802211111110003", 1),
+        head("p2", "1802210303710002", "1971-03-03", "1802211111110004", 3),
+        # kampung lists: a name and a village, nothing else
+        {**_row("blt", "blt_dd", None, "paijo", None, None, "?", kk=None, kind="program"), "desil": None},
+        {**_row("zis", "baznas", None, "paijo", None, None, "?", kk=None, kind="program"), "desil": None},
+    ]
+    con = _con_with(rows)
+    link_records(con, "recs", MODEL_PATH, 0.9, poorest_first_sources=["blt_dd"])
+    cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
+    assert cl["blt"] == cl["p1"] != cl["p2"]
+    assert cl["zis"] not in (cl["p1"], cl["p2"]), "a list without the rule stays unlinked between namesakes"
+    link_records(con, "recs", MODEL_PATH, 0.9)
+    cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
+    assert cl["blt"] not in (cl["p1"], cl["p2"])
