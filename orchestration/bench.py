@@ -64,6 +64,8 @@ def parse_floor(raw: Path) -> tuple[float, int]:
 def _run(cmd: list[str], env: dict) -> tuple[float, int, str]:
     """Wall time, peak RSS (bytes, the largest process of the tree, sampled), output."""
     t0 = time.perf_counter()
+    # ru_maxrss of RUSAGE_CHILDREN is the largest child so far, earlier runs included: only a rise is ours
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
     out_chunks = []
@@ -84,7 +86,9 @@ def _run(cmd: list[str], env: dict) -> tuple[float, int, str]:
             pass
         time.sleep(0.2)
     t.join(timeout=5)
-    peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if after > before:
+        peak = max(peak, after * 1024)
     return time.perf_counter() - t0, peak, "".join(out_chunks)
 
 

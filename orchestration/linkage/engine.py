@@ -273,6 +273,7 @@ def _predict_with_cache(scon, db_api, linker, model_path, predict_threshold, cac
     from orchestration.linkage.features import FEATURE_COLUMNS
     from orchestration.linkage.pair_cache import rkey_sql
 
+    t_start = time.perf_counter()
     scon.register("__seen", cache.seen())
     scon.register("__cached", cache.pairs())
     scon.execute(f"""
@@ -283,6 +284,7 @@ def _predict_with_cache(scon, db_api, linker, model_path, predict_threshold, cac
         FROM __rkeys k WHERE k.unique_id = person_records.unique_id;
     """)
     n_new, n_all = scon.execute("SELECT count(*) FILTER (WHERE is_new), count(*) FROM person_records").fetchall()[0]
+    t_keys = time.perf_counter()
     if n_new == n_all:
         scored = linker.inference.predict(threshold_match_probability=predict_threshold, warning_mode="never")
     elif n_new:
@@ -303,12 +305,16 @@ def _predict_with_cache(scon, db_api, linker, model_path, predict_threshold, cac
         UNION ALL
         {scored_sql};
     """)
-    cache.replace(
-        scon.sql("SELECT rkey FROM __rkeys").fetch_arrow_table(),
-        scon.sql("""SELECT kl.rkey AS l, kr.rkey AS r, p.match_weight, p.match_probability FROM __pairs p
-                    JOIN __rkeys kl ON kl.unique_id = p.unique_id_l
-                    JOIN __rkeys kr ON kr.unique_id = p.unique_id_r""").fetch_arrow_table())
+    t_scored = time.perf_counter()
+    n_seen = scon.execute("SELECT count(*) FROM __seen").fetchall()[0][0]
+    if n_new or n_seen != n_all:  # unchanged records and none gone: the cache already holds exactly this
+        cache.replace(
+            scon.sql("SELECT rkey FROM __rkeys").fetch_arrow_table(),
+            scon.sql("""SELECT kl.rkey AS l, kr.rkey AS r, p.match_weight, p.match_probability FROM __pairs p
+                        JOIN __rkeys kl ON kl.unique_id = p.unique_id_l
+                        JOIN __rkeys kr ON kr.unique_id = p.unique_id_r""").fetch_arrow_table())
     if timings is not None:
+        timings.update(cache_keys_s=t_keys - t_start, cache_write_s=time.perf_counter() - t_scored)
         timings.update(new_records=int(n_new), cached_pairs=int(scon.execute(
             "SELECT count(*) FROM __cached").fetchall()[0][0]))
     return "__pairs"
@@ -408,5 +414,8 @@ def run_linkage(
         person_ids=person_stats, household_ids=hh_stats,
         seconds=dict(link=round(t_link - t0, 2), person_ids=round(t_persons - t_link, 2),
                      households=round(t_households - t_persons, 2), total=round(time.perf_counter() - t0, 2),
-                     predict=round(timings.get("predict_s", 0), 2), cluster=round(timings.get("cluster_s", 0), 2)),
+                     prepare=round(timings.get("prepare_s", 0), 2), predict=round(timings.get("predict_s", 0), 2),
+                     cluster=round(timings.get("cluster_s", 0), 2), finish=round(timings.get("finish_s", 0), 2),
+                     cache_keys=round(timings.get("cache_keys_s", 0), 2),
+                     cache_write=round(timings.get("cache_write_s", 0), 2)),
     )

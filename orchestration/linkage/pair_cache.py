@@ -3,9 +3,11 @@
 A pair's match probability depends only on the two records and the model (the model uses no
 term-frequency adjustments), so pairs of two unchanged records need not be scored again. Records are
 keyed by content: ``rkey = record_id # md5(features)``; a corrected or replaced file gives its rows
-new keys, a removed file's keys disappear and so do their pairs. The cache is valid for one
-signature (model JSON, feature SQL, predict threshold, Splink version); any change empties it and
-the next run scores everything, exactly as without a cache.
+new keys, a removed file's keys disappear and so do their pairs. Keys are 64-bit hashes (UBIGINT): at
+kabupaten scale (3.3 million records, 7.5 million pairs) string keys cost gigabytes of Arrow on the way
+in and out; a collision among a few million keys is about one in ten million. The cache is valid for
+one signature (model JSON, feature SQL, predict threshold, Splink and DuckDB versions, key format); any
+change drops it and the next run scores everything, exactly as without a cache.
 
 Tables in the state database (ATTACHed as ``state``):
 ``linkage_pair_cache(l, r, match_weight, match_probability)`` pairs kept from predict (rkeys),
@@ -23,10 +25,11 @@ import pyarrow as pa
 
 from orchestration.linkage.features import feature_select_sql
 
+KEY_FORMAT = "ubigint-hash-1"
 DDL = """
 CREATE TABLE IF NOT EXISTS state.linkage_pair_cache (
-    l VARCHAR, r VARCHAR, match_weight DOUBLE, match_probability DOUBLE);
-CREATE TABLE IF NOT EXISTS state.linkage_seen (rkey VARCHAR);
+    l UBIGINT, r UBIGINT, match_weight DOUBLE, match_probability DOUBLE);
+CREATE TABLE IF NOT EXISTS state.linkage_seen (rkey UBIGINT);
 CREATE TABLE IF NOT EXISTS state.linkage_cache_meta (signature VARCHAR);
 """
 
@@ -35,7 +38,7 @@ def signature(model_path: str | Path, predict_threshold: float) -> str:
     h = hashlib.sha256()
     h.update(Path(model_path).read_bytes())
     h.update(feature_select_sql("__records__").encode())
-    h.update(f"{predict_threshold!r}|splink {version('splink')}".encode())
+    h.update(f"{predict_threshold!r}|splink {version('splink')}|duckdb {version('duckdb')}|{KEY_FORMAT}".encode())
     return h.hexdigest()
 
 
@@ -43,7 +46,7 @@ def rkey_sql(feature_columns: list[str]) -> str:
     """SQL (over the Splink input table) of a record's content key."""
     cols = [c for c in feature_columns if c != "unique_id"]
     parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\u0001')" for c in cols)
-    return f"unique_id || '#' || md5(concat_ws('|', {parts}))"
+    return f"hash(concat_ws('|', unique_id, {parts}))"
 
 
 class PairCache:
@@ -52,13 +55,17 @@ class PairCache:
     def __init__(self, con: duckdb.DuckDBPyConnection, signature: str):
         self.con = con
         self.signature = signature
-        con.execute(DDL)
+        con.execute("CREATE TABLE IF NOT EXISTS state.linkage_cache_meta (signature VARCHAR)")
         stored = con.execute("SELECT signature FROM state.linkage_cache_meta").fetchall()
         self.valid = bool(stored) and stored[0][0] == signature
+        if not self.valid:  # another model, feature set or key format: start empty (and in today's layout)
+            for t in ("linkage_pair_cache", "linkage_seen", "linkage_cache_meta"):
+                con.execute(f"DROP TABLE IF EXISTS state.{t}")
+        con.execute(DDL)
 
     def seen(self) -> pa.Table:
         if not self.valid:
-            return pa.table({"rkey": pa.array([], pa.string())})
+            return pa.table({"rkey": pa.array([], pa.uint64())})
         return self.con.sql("SELECT rkey FROM state.linkage_seen").fetch_arrow_table()
 
     def pairs(self) -> pa.Table:

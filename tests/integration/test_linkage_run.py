@@ -96,3 +96,21 @@ def test_pair_cache_scores_only_new_records_and_changes_nothing(tmp_path):
     assert s4["new_records"] == 0
     assert _partition(con) == incremental
     con.close()
+
+    # a list withdrawn: its records and their pairs leave the cache; the rest links as from scratch
+    fewer = df[df.source != "baznas"]
+    assert len(fewer) < len(df)
+    con = _build(tmp_path / "b5.duckdb", fewer)
+    s5 = run_linkage(con, state, run_id="r5")
+    assert s5["new_records"] == 0
+    after_removal = _partition(con)
+    con.close()
+    con = _build(tmp_path / "b6.duckdb", fewer)
+    run_linkage(con, tmp_path / "fresh_state2.duckdb", run_id="r6", use_cache=False)
+    assert _partition(con) == after_removal
+    con.close()
+    st = duckdb.connect(str(state), read_only=True)
+    assert st.execute("SELECT count(*) FROM linkage_seen").fetchall()[0][0] == len(fewer)
+    assert st.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'linkage_seen'"
+                      ).fetchall() == [("UBIGINT",)]
+    st.close()
