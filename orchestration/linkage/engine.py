@@ -106,15 +106,23 @@ def link_records(
     )
     t3 = time.perf_counter()
     c = _refine_oversized(scon, clusters.physical_name)
+    t_refined = time.perf_counter()
     out = scon.sql(f"""
     WITH cl0 AS (SELECT unique_id AS record_id, cluster_id FROM {c}),
-    weak_pairs AS (
-        SELECT CASE WHEN e.unique_id_l IN (SELECT unique_id FROM __weak) THEN e.unique_id_l ELSE e.unique_id_r END AS w,
-               CASE WHEN e.unique_id_l IN (SELECT unique_id FROM __weak) THEN e.unique_id_r ELSE e.unique_id_l END AS s,
-               e.match_probability, e.match_weight
+    flagged AS (
+        SELECT e.unique_id_l, e.unique_id_r, e.match_probability, e.match_weight,
+               wl.unique_id IS NOT NULL AS weak_l, wr.unique_id IS NOT NULL AS weak_r
         FROM {p} e
+        LEFT JOIN __weak wl ON wl.unique_id = e.unique_id_l
+        LEFT JOIN __weak wr ON wr.unique_id = e.unique_id_r
         WHERE e.match_probability >= {float(threshold)}
-          AND (e.unique_id_l IN (SELECT unique_id FROM __weak)) <> (e.unique_id_r IN (SELECT unique_id FROM __weak))
+    ),
+    weak_pairs AS (
+        SELECT CASE WHEN weak_l THEN unique_id_l ELSE unique_id_r END AS w,
+               CASE WHEN weak_l THEN unique_id_r ELSE unique_id_l END AS s,
+               match_probability, match_weight
+        FROM flagged
+        WHERE weak_l <> weak_r
     ),
     -- the best pair into each candidate person; a weak record joins the best person only when it is
     -- clearly better than the runner-up (HASAN with no NIK nor birth date in a village of four HASANs
@@ -175,13 +183,14 @@ def link_records(
         SELECT e.record_id, max(e.match_probability) AS match_probability
         FROM ends e GROUP BY e.record_id
     ),
+    -- records sharing their trusted NIK with another record of their cluster
+    trusted AS (
+        SELECT cl.record_id, cl.cluster_id, r.nik FROM cl JOIN person_records r ON r.unique_id = cl.record_id
+        WHERE cl.n > 1 AND r.nik IS NOT NULL AND NOT r.nik_suspect
+    ),
     nik_shared AS (
-        SELECT DISTINCT r.unique_id AS record_id
-        FROM person_records r
-        JOIN cl ON cl.record_id = r.unique_id
-        JOIN cl cl2 ON cl2.cluster_id = cl.cluster_id AND cl2.record_id <> cl.record_id
-        JOIN person_records r2 ON r2.unique_id = cl2.record_id
-        WHERE cl.n > 1 AND r.nik = r2.nik AND NOT r.nik_suspect AND NOT r2.nik_suspect
+        SELECT t.record_id FROM trusted t
+        JOIN (SELECT cluster_id, nik FROM trusted GROUP BY 1, 2 HAVING count(*) > 1) g USING (cluster_id, nik)
     )
     SELECT cl.record_id, cl.cluster_id,
            CASE WHEN cl.n > 1 THEN best.match_probability END AS match_probability,
@@ -196,7 +205,7 @@ def link_records(
     con.execute(f"CREATE OR REPLACE TEMP TABLE {out_table} AS SELECT * FROM __linkage_out_arrow")
     con.unregister("__linkage_out_arrow")
     if timings is not None:
-        timings.update(prepare_s=t1 - t0, predict_s=t2 - t1, cluster_s=t3 - t2,
+        timings.update(prepare_s=t1 - t0, predict_s=t2 - t1, cluster_s=t3 - t2, refine_s=t_refined - t3,
                        finish_s=time.perf_counter() - t3, pairs=n_pairs)
     return con.table(out_table)
 
@@ -415,7 +424,8 @@ def run_linkage(
         seconds=dict(link=round(t_link - t0, 2), person_ids=round(t_persons - t_link, 2),
                      households=round(t_households - t_persons, 2), total=round(time.perf_counter() - t0, 2),
                      prepare=round(timings.get("prepare_s", 0), 2), predict=round(timings.get("predict_s", 0), 2),
-                     cluster=round(timings.get("cluster_s", 0), 2), finish=round(timings.get("finish_s", 0), 2),
+                     cluster=round(timings.get("cluster_s", 0), 2), refine=round(timings.get("refine_s", 0), 2),
+                     finish=round(timings.get("finish_s", 0), 2),
                      cache_keys=round(timings.get("cache_keys_s", 0), 2),
                      cache_write=round(timings.get("cache_write_s", 0), 2)),
     )
