@@ -32,6 +32,7 @@ class Settings:
     # 4 GB for Splink and 2 GB for the build connection peaks at 7.3 GB in all (the 8 GB target).
     linkage_memory: str = "4GB"   # SIKKEP_LINKAGE_MEMORY: Splink's private DuckDB
     build_memory: str = "2GB"     # SIKKEP_BUILD_MEMORY: the pipeline's connection to the build database
+    ingest_workers: int = 2       # SIKKEP_INGEST_WORKERS: processes parsing a source's big files side by side
 
     @property
     def build_dir(self) -> Path:
@@ -73,4 +74,5 @@ def get_settings() -> Settings:
         kabupaten=normalise_kabupaten(os.environ.get("SIKKEP_KABUPATEN", "18.02")),
         linkage_memory=os.environ.get("SIKKEP_LINKAGE_MEMORY", "4GB"),
         build_memory=os.environ.get("SIKKEP_BUILD_MEMORY", "2GB"),
+        ingest_workers=max(1, int(os.environ.get("SIKKEP_INGEST_WORKERS", min(2, os.cpu_count() or 1)))),
     )

@@ -13,7 +13,8 @@ import pyarrow as pa
 from .contracts import Contract
 from .discovery import DropZoneProblem, ExtractFile
 from .errors import ExtractError
-from .parse import LINEAGE, ParsedFile, parse_file
+from .parallel import parse_files
+from .parse import LINEAGE, ParsedFile
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +124,12 @@ def load_source(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[
             to_parse.append(f)
 
     parsed: list[ParsedFile] = []
-    for f in to_parse:
-        try:
-            p = parse_file(f, contract)
-        except ExtractError as exc:
+    for f, p in parse_files(to_parse, contract):
+        if isinstance(p, ExtractError):
             result.files_error += 1
-            result.errors.append(exc.message)
-            log.warning("ingest %s: %s", source, exc.message)
-            manifest.append(_manifest_row(f, contract, now, status="error", message=exc.message))
+            result.errors.append(p.message)
+            log.warning("ingest %s: %s", source, p.message)
+            manifest.append(_manifest_row(f, contract, now, status="error", message=p.message))
             continue
         if progress:
             progress(f"{source}: {f.rel} {p.rows_loaded} rows loaded, {len(p.rejected)} rejected")

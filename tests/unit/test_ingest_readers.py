@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from orchestration.ingest.contracts import default_contracts, header_key
 from orchestration.ingest.discovery import scan
+from orchestration.ingest.errors import ExtractError
 from orchestration.ingest.loader import load_source, record_unrouted
 
 C = default_contracts()
@@ -312,3 +313,25 @@ def test_contract_namesake_ties_is_validated(tmp_path):
         "namesake_ties: richest\n")
     with pytest.raises(ValueError, match="zis.yml.*namesake_ties"):
         load_contracts(tmp_path)
+
+
+def test_files_parsed_in_worker_processes_equal_serial_parsing(tmp_path):
+    from orchestration.ingest.parallel import parse_files
+    from orchestration.ingest.parse import parse_file
+    for period, body in [("2025-03", "NIK_DEBITUR,NAMA_DEBITUR,TGL_LAHIR,ALAMAT,KECAMATAN\n"
+                                     "1802210101800001,ANI,1980-01-01,\"JL. A\nRT 1\",Trimurjo\n"),
+                         ("2025-09", "NAMA SAJA\nx\n"),  # no usable header: rows rejected
+                         ("2025-12", " \n")]:  # empty: the file is in error
+        d = tmp_path / "raw" / "kur" / period
+        d.mkdir(parents=True)
+        (d / "kur.csv").write_text(body)
+    files, _ = scan(tmp_path / "raw", default_contracts())
+    contract = default_contracts()["kur"]
+    both = list(parse_files(files, contract, workers=2, min_bytes=0))
+    assert [f.rel for f, _ in both] == [f.rel for f in files]
+    error = both.pop()[1]
+    assert isinstance(error, ExtractError) and "2025-12" in error.message and "empty" in error.message
+    for f, p in both:
+        expected = parse_file(f, contract)
+        assert p.table.equals(expected.table) and p.rejected == expected.rejected
+        assert (p.status, p.message, p.rows_received) == (expected.status, expected.message, expected.rows_received)
