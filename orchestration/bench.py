@@ -61,8 +61,9 @@ def parse_floor(raw: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, rows
 
 
-def _run(cmd: list[str], env: dict) -> tuple[float, int, str]:
-    """Wall time, peak RSS (bytes, the largest process of the tree, sampled), output."""
+def _run(cmd: list[str], env: dict, samples: list | None = None) -> tuple[float, int, str]:
+    """Wall time, peak RSS (bytes, the process tree, sampled), output; ``samples`` receives
+    (epoch seconds, RSS bytes) every 0.2 s."""
     t0 = time.perf_counter()
     # ru_maxrss of RUSAGE_CHILDREN is the largest child so far, earlier runs included: only a rise is ours
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -82,6 +83,8 @@ def _run(cmd: list[str], env: dict) -> tuple[float, int, str]:
         try:
             total = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
             peak = max(peak, total)
+            if samples is not None:
+                samples.append((time.time(), total))
         except psutil.Error:
             pass
         time.sleep(0.2)
@@ -92,17 +95,30 @@ def _run(cmd: list[str], env: dict) -> tuple[float, int, str]:
     return time.perf_counter() - t0, peak, "".join(out_chunks)
 
 
-def _stage_times(dagster_home: Path, run_id: str) -> dict:
+def _step_stats(dagster_home: Path, run_id: str) -> list:
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     import dagster as dg
 
     with dg.DagsterInstance.get() as instance:
-        stats = instance.get_run_step_stats(run_id)
+        return [s for s in instance.get_run_step_stats(run_id) if s.start_time and s.end_time]
+
+
+def _stage_times(stats: list) -> dict:
     times = dict.fromkeys(STAGES, 0.0)
     for s in stats:
-        if s.start_time and s.end_time:
-            times[_stage_of(s.step_key)] += s.end_time - s.start_time
+        times[_stage_of(s.step_key)] += s.end_time - s.start_time
     return times
+
+
+def _stage_peaks(stats: list, samples: list) -> dict:
+    """Peak RSS (GB) of the process tree while each stage's steps ran: which stage needs the memory."""
+    peaks = dict.fromkeys(STAGES, 0.0)
+    for s in stats:
+        inside = [rss for t, rss in samples if s.start_time <= t <= s.end_time]
+        if inside:
+            stage = _stage_of(s.step_key)
+            peaks[stage] = max(peaks[stage], max(inside) / 1e9)
+    return peaks
 
 
 def _split_marts(times: dict) -> dict:
@@ -125,11 +141,13 @@ def _split_marts(times: dict) -> dict:
 def refresh(raw: Path, warehouse: Path, dagster_home: Path) -> dict:
     env = {**os.environ, "SIKKEP_RAW_DIR": str(raw), "SIKKEP_WAREHOUSE_DIR": str(warehouse),
            "DAGSTER_HOME": str(dagster_home), "CI": "1"}
-    wall, peak, out = _run([str(Path(sys.executable).parent / "sikkep"), "refresh"], env)
+    samples: list = []
+    wall, peak, out = _run([str(Path(sys.executable).parent / "sikkep"), "refresh"], env, samples)
     run_id = next((line.split("(run ")[1].split(")")[0] for line in out.splitlines() if "(run " in line), None)
-    times = _split_marts(_stage_times(dagster_home, run_id)) if run_id else {}
-    return {"wall_s": wall, "peak_rss_gb": peak / 1e9, "published": "Published" in out, "stages": times,
-            "run_id": run_id, "tail": out[-800:]}
+    stats = _step_stats(dagster_home, run_id) if run_id else []
+    return {"wall_s": wall, "peak_rss_gb": peak / 1e9, "published": "Published" in out,
+            "stages": _split_marts(_stage_times(stats)) if stats else {},
+            "stage_peak_rss_gb": _stage_peaks(stats, samples), "run_id": run_id, "tail": out[-800:]}
 
 
 def bench_size(n: int) -> dict:
@@ -199,6 +217,14 @@ def write_markdown(results: list[dict], path: Path) -> None:
         "|" + "---|" * (len(STAGES) + 9),
     ]
     lines += [_fmt_row(r) for r in results]
+    with_peaks = [r for r in results if r["full"].get("stage_peak_rss_gb")]
+    if with_peaks:
+        peak_stages = [st for st in STAGES if st != "indicators"]  # indicators run inside the marts dbt step
+        lines += ["", "Peak RSS (GB) of the process tree while each stage ran (full refresh):", "",
+                  "| households | " + " | ".join(peak_stages) + " |", "|---|" + "---|" * len(peak_stages)]
+        for r in with_peaks:
+            pk = r["full"]["stage_peak_rss_gb"]
+            lines.append(f"| {r['households']:,} | " + " | ".join(f"{pk.get(st, 0):.1f}" for st in peak_stages) + " |")
     lines += ["", "Stage times are Dagster step durations (indicators split from the marts dbt step by dbt's node timings); "
               "the total also holds process start-up and definition loading. Parse floor: every extract read once "
               "with DuckDB `read_csv` (all text) and python-calamine.", "",

@@ -77,6 +77,7 @@ def link_records(
     scon.register("__feats", feats)
     scon.execute("CREATE TABLE person_records AS SELECT * FROM __feats")
     scon.unregister("__feats")
+    del feats  # at kabupaten scale the Arrow copy is most of a gigabyte: Splink's table holds it now
     db_api = DuckDBAPI(scon)
     sdf = db_api.register("person_records", table_name="person_records_in")
     linker = Linker(sdf, str(model_path), log_level=None)
@@ -204,6 +205,7 @@ def link_records(
     con.register("__linkage_out_arrow", out)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {out_table} AS SELECT * FROM __linkage_out_arrow")
     con.unregister("__linkage_out_arrow")
+    del out
     if timings is not None:
         timings.update(prepare_s=t1 - t0, predict_s=t2 - t1, cluster_s=t3 - t2, refine_s=t_refined - t3,
                        finish_s=time.perf_counter() - t3, pairs=n_pairs)
