@@ -26,7 +26,7 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 install: $(BIN)/.installed
 
 dbt-parse: install
-	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	$(BIN)/python -c "from orchestration.dbt_runtime import ensure_manifest; ensure_manifest()"
 
 run: install dbt-parse
 	@if [ -z "$$(find $(RAW_DIR) -mindepth 3 -type f \( -name '*.csv' -o -name '*.xlsx' \) 2>/dev/null | head -1)" ]; then \

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -68,8 +69,23 @@ def ensure_manifest(force: bool = False) -> Path:
                and "target" not in p.parts and "logs" not in p.parts]
     newest = max((p.stat().st_mtime for p in sources), default=0)
     if force or not manifest.exists() or manifest.stat().st_mtime < newest:
-        env = {**os.environ, **OFFLINE_ENV}
+        # the runs' profile (this warehouse's build DB): dbt keeps partial parsing only for the same profile
+        env = {**os.environ, **OFFLINE_ENV, "SIKKEP_BUILD_DB": str(get_settings().build_db)}
         subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR),
                         "--project-dir", str(DBT_PROJECT_DIR), *dbt_vars_arg()],
                        cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True)
     return manifest
+
+
+def keep_partial_parse(invocation_target: Path) -> None:
+    """dagster-dbt starts every invocation from target/partial_parse.msgpack; dbt can reuse it only when
+    the profile (the build DB path of this warehouse) and the vars match, which the file of `dbt parse`
+    does not. Keeping the newest invocation's file lets the next invocation (the marts step, the next
+    night) parse partially instead of in full (about 6 s each)."""
+    src = Path(invocation_target) / "partial_parse.msgpack"
+    if not src.exists():
+        return
+    dst = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+    tmp = dst.with_suffix(".msgpack.tmp")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)  # atomic: a concurrent dbt never reads half a file

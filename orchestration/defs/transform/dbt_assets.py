@@ -6,7 +6,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from ...dbt_runtime import dbt_executable, dbt_vars_arg, ensure_manifest
+from ...dbt_runtime import dbt_executable, dbt_vars_arg, ensure_manifest, keep_partial_parse
 from ...resources import WarehouseResource
 from ...settings import DBT_PROJECT_DIR
 from ...staging_state import record_built, rules_digest, unchanged_sources
@@ -54,7 +54,9 @@ def _prune_targets() -> None:
 def _build(context, warehouse: WarehouseResource, exclude: list[str] = ()):
     warehouse.export_env()
     args = ["build", *dbt_vars_arg(), *(["--exclude", " ".join(exclude)] if exclude else [])]
-    yield from dbt_resource.cli(args, context=context).stream()
+    invocation = dbt_resource.cli(args, context=context)
+    yield from invocation.stream()
+    keep_partial_parse(invocation.target_path)
     _prune_targets()
 
 
