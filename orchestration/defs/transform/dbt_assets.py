@@ -53,7 +53,10 @@ def _prune_targets() -> None:
 
 def _build(context, warehouse: WarehouseResource, exclude: list[str] = ()):
     warehouse.export_env()
-    args = ["build", *dbt_vars_arg(), *(["--exclude", " ".join(exclude)] if exclude else [])]
+    # unit tests check the SQL, not the night's data: `make test` runs them (tests/integration), the
+    # nightly build skips them (dbt's advice for production builds)
+    args = ["build", *dbt_vars_arg(), "--exclude-resource-type", "unit_test",
+            *(["--exclude", " ".join(exclude)] if exclude else [])]
     invocation = dbt_resource.cli(args, context=context)
     yield from invocation.stream()
     keep_partial_parse(invocation.target_path)
