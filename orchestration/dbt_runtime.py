@@ -70,7 +70,8 @@ def ensure_manifest(force: bool = False) -> Path:
     newest = max((p.stat().st_mtime for p in sources), default=0)
     if force or not manifest.exists() or manifest.stat().st_mtime < newest:
         # the runs' profile (this warehouse's build DB): dbt keeps partial parsing only for the same profile
-        env = {**os.environ, **OFFLINE_ENV, "SIKKEP_BUILD_DB": str(get_settings().build_db)}
+        env = {**os.environ, **OFFLINE_ENV, "SIKKEP_BUILD_DB": str(get_settings().build_db),
+               "SIKKEP_DBT_MEMORY": get_settings().dbt_memory}
         subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR),
                         "--project-dir", str(DBT_PROJECT_DIR), *dbt_vars_arg()],
                        cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True)

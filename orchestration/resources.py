@@ -43,7 +43,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def dbt_env(self) -> dict[str, str]:
         s = self.settings
-        return {"SIKKEP_BUILD_DB": str(s.build_db), "SIKKEP_KABUPATEN": s.kabupaten,
+        return {"SIKKEP_BUILD_DB": str(s.build_db), "SIKKEP_DBT_MEMORY": s.dbt_memory, "SIKKEP_KABUPATEN": s.kabupaten,
                 "SIKKEP_WAREHOUSE_DIR": str(s.warehouse_dir), "SIKKEP_RAW_DIR": str(s.raw_dir)}
 
     def export_env(self) -> None:

@@ -33,6 +33,7 @@ class Settings:
     linkage_memory: str = "4GB"   # SIKKEP_LINKAGE_MEMORY: Splink's private DuckDB
     build_memory: str = "2GB"     # SIKKEP_BUILD_MEMORY: the pipeline's connection to the build database
     ingest_workers: int = 2       # SIKKEP_INGEST_WORKERS: processes parsing a source's big files side by side
+    dbt_memory: str = "8GB"       # SIKKEP_DBT_MEMORY: dbt's DuckDB (staging peaked at 6.6 GB at 400k households)
 
     @property
     def build_dir(self) -> Path:
@@ -74,5 +75,6 @@ def get_settings() -> Settings:
         kabupaten=normalise_kabupaten(os.environ.get("SIKKEP_KABUPATEN", "18.02")),
         linkage_memory=os.environ.get("SIKKEP_LINKAGE_MEMORY", "4GB"),
         build_memory=os.environ.get("SIKKEP_BUILD_MEMORY", "2GB"),
+        dbt_memory=os.environ.get("SIKKEP_DBT_MEMORY", "8GB"),
         ingest_workers=max(1, int(os.environ.get("SIKKEP_INGEST_WORKERS", min(2, os.cpu_count() or 1)))),
     )
