@@ -2,10 +2,10 @@
 
 A pair's match probability depends only on the two records and the model (the model uses no
 term-frequency adjustments), so pairs of two unchanged records need not be scored again. Records are
-keyed by content: ``rkey = record_id # md5(features)``; a corrected or replaced file gives its rows
+keyed by content: ``rkey = hash(record_id, features)``; a corrected or replaced file gives its rows
 new keys, a removed file's keys disappear and so do their pairs. Keys are 64-bit hashes (UBIGINT): at
 kabupaten scale (3.3 million records, 7.5 million pairs) string keys cost gigabytes of Arrow on the way
-in and out; a collision among a few million keys is about one in ten million. The cache is valid for
+in and out; the chance of any collision among 3.3 million keys is about one in three million. The cache is valid for
 one signature (model JSON, feature SQL, predict threshold, Splink and DuckDB versions, key format); any
 change drops it and the next run scores everything, exactly as without a cache.
 

@@ -68,47 +68,42 @@ def _partition(con) -> set[frozenset]:
     return {frozenset(records) for _, records in rows}
 
 
+def _link(tmp_path, name: str, df, state, run_id: str, **kwargs) -> tuple[dict, set[frozenset]]:
+    """One linkage run on a fresh build DB holding ``df``: its summary and the persons it found."""
+    con = _build(tmp_path / f"{name}.duckdb", df)
+    try:
+        return run_linkage(con, state, run_id=run_id, **kwargs), _partition(con)
+    finally:
+        con.close()
+
+
 def test_pair_cache_scores_only_new_records_and_changes_nothing(tmp_path):
     df = make_records(500, seed=5)
     first = df[df.source != "dtks"]  # the DTKS delivery arrives in the second run
     state = tmp_path / "state.duckdb"
-    con = _build(tmp_path / "b1.duckdb", first)
-    s1 = run_linkage(con, state, run_id="r1")
+    s1, _ = _link(tmp_path, "b1", first, state, "r1")
     assert s1["new_records"] == len(first) and s1["cached_pairs"] == 0
-    con.close()
 
-    con = _build(tmp_path / "b2.duckdb", df)
-    s2 = run_linkage(con, state, run_id="r2")
+    s2, incremental = _link(tmp_path, "b2", df, state, "r2")
     assert s2["new_records"] == int((df.source == "dtks").sum())
     assert s2["cached_pairs"] > 0
-    incremental = _partition(con)
-    con.close()
 
     # the same records linked from scratch, without a cache: the same persons
-    con = _build(tmp_path / "b3.duckdb", df)
-    run_linkage(con, tmp_path / "fresh_state.duckdb", run_id="r3", use_cache=False)
-    assert _partition(con) == incremental
-    con.close()
+    _, fresh = _link(tmp_path, "b3", df, tmp_path / "fresh_state.duckdb", "r3", use_cache=False)
+    assert fresh == incremental
 
     # nothing new: nothing scored, same persons
-    con = _build(tmp_path / "b4.duckdb", df)
-    s4 = run_linkage(con, state, run_id="r4")
+    s4, again = _link(tmp_path, "b4", df, state, "r4")
     assert s4["new_records"] == 0
-    assert _partition(con) == incremental
-    con.close()
+    assert again == incremental
 
     # a list withdrawn: its records and their pairs leave the cache; the rest links as from scratch
     fewer = df[df.source != "baznas"]
     assert len(fewer) < len(df)
-    con = _build(tmp_path / "b5.duckdb", fewer)
-    s5 = run_linkage(con, state, run_id="r5")
+    s5, after_removal = _link(tmp_path, "b5", fewer, state, "r5")
     assert s5["new_records"] == 0
-    after_removal = _partition(con)
-    con.close()
-    con = _build(tmp_path / "b6.duckdb", fewer)
-    run_linkage(con, tmp_path / "fresh_state2.duckdb", run_id="r6", use_cache=False)
-    assert _partition(con) == after_removal
-    con.close()
+    _, fresh = _link(tmp_path, "b6", fewer, tmp_path / "fresh_state2.duckdb", "r6", use_cache=False)
+    assert fresh == after_removal
     st = duckdb.connect(str(state), read_only=True)
     assert st.execute("SELECT count(*) FROM linkage_seen").fetchall()[0][0] == len(fewer)
     assert st.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'linkage_seen'"
