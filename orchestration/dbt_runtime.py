@@ -50,7 +50,8 @@ def dbt_vars() -> dict:
         if c.kind == "aggregate":
             continue
         entry = {"source": c.source, "kind": c.kind, "unit": c.unit, "program": c.program,
-                 "social_assistance": c.social_assistance, "required": list(c.required),
+                 "social_assistance": c.social_assistance,
+                 "covers_whole_family": c.covers_whole_family, "required": list(c.required),
                  "identifiers": dict(c.identifiers)}
         if c.kind == "program" and c.program:
             entry.update(_program_details(c))

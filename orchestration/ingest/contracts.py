@@ -37,6 +37,9 @@ class Contract:
     social_assistance: bool = True
     header_scan_rows: int = 30
     namesake_ties: str = "ambiguous"
+    # a person-level list that insures every member of a family (PBI-JK): its recipients of unknown
+    # family are counted as estimated families in the indicators, not one household each
+    covers_whole_family: bool = False
     digest: str = ""
 
     @property
@@ -73,6 +76,9 @@ def _parse(path: Path) -> Contract:
     namesake_ties = str(data.get("namesake_ties", "ambiguous"))
     if namesake_ties not in NAMESAKE_TIES:
         raise ValueError(f"{where}: 'namesake_ties' must be one of {sorted(NAMESAKE_TIES)}")
+    covers_whole_family = bool(data.get("covers_whole_family", False))
+    if covers_whole_family and data["unit"] != "person":
+        raise ValueError(f"{where}: 'covers_whole_family' applies to person-level lists only (unit: person)")
     program = data.get("program")
     if data["kind"] == "program" and not program:
         raise ValueError(f"{where}: a program list needs a 'program' code")
@@ -89,6 +95,7 @@ def _parse(path: Path) -> Contract:
         social_assistance=bool(data.get("social_assistance", True)),
         header_scan_rows=int(data.get("header_scan_rows", 30)),
         namesake_ties=namesake_ties,
+        covers_whole_family=covers_whole_family,
         digest=hashlib.sha256(text).hexdigest()[:16],
     )
 

@@ -352,7 +352,7 @@ def run_linkage(
     registry in ``state_db_path`` (ATTACHed for the duration), and (re)creates in the build DB:
 
     - ``linkage.record_person(record_id, person_id, match_method, match_probability)``
-    - ``linkage.person_household(person_id, household_id, deceased, is_head, present)``
+    - ``linkage.person_household(person_id, household_id, deceased, is_head, present, family_known)``
 
     Returns a summary dict (counts, timings, ID registry statistics).
     """
@@ -399,7 +399,7 @@ def run_linkage(
             run_id, "__household_ids")
         build_con.execute("""
         CREATE OR REPLACE TABLE linkage.person_household AS
-            SELECT h.person_id, i.stable_id AS household_id, h.deceased, h.is_head, h.present
+            SELECT h.person_id, i.stable_id AS household_id, h.deceased, h.is_head, h.present, h.family_known
             FROM __households h LEFT JOIN __household_ids i ON i.cluster_id = h.household_key
             ORDER BY h.person_id;
         """)

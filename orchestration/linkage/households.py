@@ -41,7 +41,7 @@ def form_households(
     out_table: str = "__households",
     max_family_size: int = MAX_FAMILY_SIZE,
 ) -> None:
-    """Create TEMP table ``out_table(person_id, household_key, deceased, is_head, present)`` in ``con``
+    """Create TEMP table ``out_table(person_id, household_key, deceased, is_head, present, family_known)`` in ``con``
     (household_key is a deterministic cluster key; stable IDs are assigned by the caller)."""
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE __hh_rows AS
@@ -162,10 +162,14 @@ def form_households(
         reg_kk AS (  -- the household of each registry No KK (refs are 'kk:<no_kk>' in DTKS)
             SELECT DISTINCT ref, label FROM __hh_label WHERE ref LIKE 'kk:%')
         SELECT p.person_id, coalesce(rk.label, la.hh, p.kk_ref, 'person:' || p.person_id) AS hh,
-               rk.label IS NOT NULL OR la.hh IS NULL AS present
+               rk.label IS NOT NULL OR la.hh IS NULL AS present,
+               rk.label IS NOT NULL OR la.hh IS NOT NULL OR p.kk_ref IS NOT NULL
+                   OR p.person_id IN (SELECT person_id FROM __hh_present
+                                      WHERE kind = 'program' AND unit IN ('family', 'household')) AS family_known
         FROM p LEFT JOIN reg_kk rk ON rk.ref = p.kk_ref LEFT JOIN __hh_last la USING (person_id);
     CREATE OR REPLACE TEMP TABLE __hh_member AS
-        SELECT *, TRUE AS present FROM __hh_reg UNION ALL SELECT *, TRUE FROM __hh_ruta
+        SELECT *, TRUE AS present, TRUE AS family_known FROM __hh_reg
+        UNION ALL SELECT *, TRUE, TRUE FROM __hh_ruta
         UNION ALL SELECT * FROM __hh_prog;
     CREATE OR REPLACE TEMP TABLE __hh_head AS
         WITH c AS (
@@ -184,7 +188,8 @@ def form_households(
         SELECT a.person_id, m.hh AS household_key,
                a.person_id IN (SELECT person_id FROM __hh_dead) AS deceased,
                COALESCE(h.person_id IS NOT NULL, FALSE) AS is_head,
-               COALESCE(m.present, FALSE) AS present
+               COALESCE(m.present, FALSE) AS present,
+               COALESCE(m.family_known, TRUE) AS family_known
         FROM __hh_persons a
         LEFT JOIN __hh_member m USING (person_id)
         LEFT JOIN __hh_head h ON h.hh = m.hh AND h.person_id = a.person_id;

@@ -28,7 +28,7 @@ def test_run_linkage_contract_and_stable_ids(tmp_path):
     assert s1["records"] == len(df)
     cols = lambda t: [r[0] for r in con.execute(f"DESCRIBE linkage.{t}").fetchall()]  # noqa: E731
     assert cols("record_person") == ["record_id", "person_id", "match_method", "match_probability"]
-    assert cols("person_household") == ["person_id", "household_id", "deceased", "is_head", "present"]
+    assert cols("person_household") == ["person_id", "household_id", "deceased", "is_head", "present", "family_known"]
     rp1 = con.execute("SELECT * FROM linkage.record_person ORDER BY 1").fetchall()
     ph1 = con.execute("SELECT * FROM linkage.person_household ORDER BY 1").fetchall()
     assert all(p.startswith("P") and len(p) == 11 for _, p, _, _ in rp1)

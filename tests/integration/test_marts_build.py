@@ -172,7 +172,8 @@ def create_inputs(db_path: Path) -> None:
                     " match_method varchar, match_probability double)")
         con.executemany("insert into linkage.record_person values (?,?,?,?)", record_person)
         con.execute("create table linkage.person_household (person_id varchar, household_id varchar,"
-                    " deceased boolean, is_head boolean, present boolean default true)")
+                    " deceased boolean, is_head boolean, present boolean default true,"
+                    " family_known boolean default true)")
         con.executemany("insert into linkage.person_household (person_id, household_id, deceased, is_head)"
                         " values (?,?,?,?)", PERSON_HOUSEHOLD)
 

@@ -83,6 +83,8 @@ def test_households_rules():
         ("r15", "K", "registry", "family", "p3ke:F9", "kepala", None, True, None, False, "1990-01-01"),
         ("r16", "L", "registry", "family", "p3ke:F9", "pasangan", None, True, None, False, "1991-01-01"),
         ("r17", "K", "registry", "family", "p3ke:F9", "kepala", None, True, None, False, "1990-01-01"),
+        # a family-level list names M's family (no No KK): a known family, even if alone
+        ("r18", "M", "program", "family", None, None, None, True, None, False, None),
     ])
     form_households(con, "SELECT * FROM recs", "SELECT record_id, person_id FROM recs", "hh")
     h = {p: (k, d, head) for p, k, d, head in con.execute(
@@ -96,6 +98,9 @@ def test_households_rules():
                         "WHERE household_key IS NOT NULL GROUP BY 1").fetchall()
     assert all(n == 1 for _, n in heads)
     assert h["A"][2] and h["K"][2] and h["J"][2]
+    # only I is a lone recipient of person-level lists with nothing naming the family
+    unknown = [p for (p,) in con.execute("SELECT person_id FROM hh WHERE NOT family_known").fetchall()]
+    assert unknown == ["I"]
 
 
 def test_giant_family_ref_ignored():
@@ -148,3 +153,6 @@ def test_recipient_who_left_the_registry_is_attributed_to_the_last_family_but_no
     assert h["P1"][1] and h["P2"][1] and not h["P3"][1] and not h["P4"][1]
     assert h["P5"][0] not in (None, h["P1"][0]) and h["P5"][1]
     assert h["P1"][2] and not h["P3"][2] and not h["P4"][2]
+    # P5's new family (after moving) is unknown; the attributed recipients' family is known
+    known = dict(con.execute("SELECT person_id, family_known FROM hh").fetchall())
+    assert not known["P5"] and known["P3"] and known["P4"] and known["P1"]

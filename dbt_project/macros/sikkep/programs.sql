@@ -5,7 +5,8 @@
   the program indicators all come from this list, so a new agency list is a new contract file.
   Each program: code, name (contract program_name, else the code), holder (contract program_holder),
   unit (contract unit), social_assistance (contract social_assistance, default TRUE; FALSE for credit such
-  as KUR), sort_order (1..n by contract program_order, then the order of person_sources).
+  as KUR), covers_whole_family (contract covers_whole_family, default FALSE: a person-level list insuring
+  every member of a family, such as PBI-JK), sort_order (1..n by contract program_order, then the order of person_sources).
 -#}
 
 {#- column names of fct_household a program code must not take -#}
@@ -33,6 +34,7 @@
           'holder': s.get('program_holder') or none,
           'unit': s.get('unit'),
           'social_assistance': (s.get('social_assistance') is none) or (s.get('social_assistance') | string | lower in ['true', '1', 'yes']),
+          'covers_whole_family': (s.get('covers_whole_family') | string | lower) in ['true', '1', 'yes'],
           'sort_key': (order | int) if order is not none else 1000000 + loop.index0,
           'position': loop.index0}) -%}
     {%- endif -%}
@@ -40,7 +42,8 @@
   {%- set result = [] -%}
   {%- for p in found | sort(attribute='position') | sort(attribute='sort_key') -%}
     {%- do result.append({'code': p['code'], 'name': p['name'], 'holder': p['holder'], 'unit': p['unit'],
-                          'social_assistance': p['social_assistance'], 'sort_order': loop.index}) -%}
+                          'social_assistance': p['social_assistance'],
+                          'covers_whole_family': p['covers_whole_family'], 'sort_order': loop.index}) -%}
   {%- endfor -%}
   {{ return(result) }}
 {%- endmacro %}

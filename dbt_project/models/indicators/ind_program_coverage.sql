@@ -6,7 +6,14 @@
 --                                  unranked) / recipient households x 100
 --   recipient_households_unregistered = recipients none of whose present members is in a current
 --                                  DTKS or P3KE record. Zero denominators give NULL.
-
+-- Lists covering whole families without a family key (dim_program.covers_whole_family: PBI-JK) name
+-- persons whose family may be unknown (fct_household.family_known = FALSE: a household of one). Counting
+-- each as a household would count one family several times, so they are counted as estimated families:
+--   recipient_persons_family_unknown = such recipients
+--   estimated families = max(1, round(persons / persons per family)) per kecamatan and village (NULL
+--       village = one group), summed upwards so that the levels add up; persons per family = the
+--       program's listed persons per recipient household of known family (kabupaten, current list,
+--       at least 1). They are unregistered (no registry family) and not in desil 1-4.
 with areas as (
 
     select level, kode_wilayah, nama_wilayah from {{ ref('marts_dim_wilayah') }}
@@ -15,7 +22,8 @@ with areas as (
 
 programs as (
 
-    select code as program from {{ ref('dim_program') }}
+    select code as program, coalesce(covers_whole_family, false) as covers_whole_family
+    from {{ ref('dim_program') }}
 
 ),
 
@@ -31,11 +39,30 @@ household_area as (
 
 ),
 
+participation as (
+
+    select household_id, program, recipient_rows
+    from {{ ref('fct_program_participation') }}
+    where is_current
+
+),
+
 household_program as (
 
     -- one row per household and program it receives: the fct_household program columns, one per
     -- program contract (macros/sikkep/programs.sql)
     {{ sikkep.household_program_rows('households') }}
+
+),
+
+household_program_counted as (
+
+    -- receipts counted one household each; recipients of unknown family of a whole-family list are
+    -- estimated instead (estimated_groups)
+    select hp.household_id, hp.program, not coalesce(h.family_known, true) and p.covers_whole_family as estimated
+    from household_program as hp
+    inner join households as h on h.household_id = hp.household_id
+    inner join programs as p on p.program = hp.program
 
 ),
 
@@ -52,6 +79,64 @@ area_households as (
 
 ),
 
+persons_per_family as (
+
+    -- listed persons per recipient household of known family, per whole-family program (current list)
+    select
+        hpc.program,
+        greatest(1.0, 1.0 * sum(pa.recipient_rows) / count(*)) as persons_per_family
+    from household_program_counted as hpc
+    inner join participation as pa on pa.household_id = hpc.household_id and pa.program = hpc.program
+    inner join programs as p on p.program = hpc.program
+    where p.covers_whole_family and not hpc.estimated
+    group by hpc.program
+
+),
+
+placement as (
+
+    -- each placed household's kecamatan and village (NULL when known only at kecamatan)
+    select k.household_id, k.kode_wilayah as kode_kecamatan, d.kode_wilayah as kode_desa
+    from household_area as k
+    left join household_area as d on d.household_id = k.household_id and d.level = 'desa'
+    where k.level = 'kecamatan'
+
+),
+
+estimated_groups as (
+
+    select
+        pl.kode_kecamatan,
+        pl.kode_desa,
+        hpc.program,
+        count(*) as persons,
+        greatest(1, cast(round(count(*) / coalesce(max(ppf.persons_per_family), 1.0)) as integer)) as households
+    from household_program_counted as hpc
+    inner join placement as pl on pl.household_id = hpc.household_id
+    left join persons_per_family as ppf on ppf.program = hpc.program
+    where hpc.estimated
+    group by pl.kode_kecamatan, pl.kode_desa, hpc.program
+
+),
+
+estimated as (
+
+    select 'kabupaten' as level, '{{ var("kabupaten") }}' as kode_wilayah, program,
+           sum(households) as households, sum(persons) as persons
+    from estimated_groups
+    group by program
+    union all
+    select 'kecamatan', kode_kecamatan, program, sum(households), sum(persons)
+    from estimated_groups
+    group by kode_kecamatan, program
+    union all
+    select 'desa', kode_desa, program, sum(households), sum(persons)
+    from estimated_groups
+    where kode_desa is not null
+    group by kode_desa, program
+
+),
+
 desil_1 as (
 
     select level, kode_wilayah, count(*) as households_desil_1
@@ -61,19 +146,38 @@ desil_1 as (
 
 ),
 
-recipients as (
+counted as (
 
     select
         ah.level,
         ah.kode_wilayah,
-        hp.program,
+        hpc.program,
         count(*) as recipient_households,
         sum(case when ah.desil = 1 then 1 else 0 end) as recipient_households_desil_1,
         sum(case when ah.desil <= 4 then 1 else 0 end) as recipient_households_desil_1_4,
         sum(case when ah.registered then 0 else 1 end) as recipient_households_unregistered
     from area_households as ah
-    inner join household_program as hp on hp.household_id = ah.household_id
-    group by ah.level, ah.kode_wilayah, hp.program
+    inner join household_program_counted as hpc on hpc.household_id = ah.household_id
+    where not hpc.estimated
+    group by ah.level, ah.kode_wilayah, hpc.program
+
+),
+
+recipients as (
+
+    select
+        coalesce(c.level, e.level) as level,
+        coalesce(c.kode_wilayah, e.kode_wilayah) as kode_wilayah,
+        coalesce(c.program, e.program) as program,
+        coalesce(c.recipient_households, 0) + coalesce(e.households, 0) as recipient_households,
+        coalesce(c.recipient_households_desil_1, 0) as recipient_households_desil_1,
+        coalesce(c.recipient_households_desil_1_4, 0) as recipient_households_desil_1_4,
+        coalesce(c.recipient_households_unregistered, 0) + coalesce(e.households, 0)
+            as recipient_households_unregistered,
+        coalesce(e.persons, 0) as recipient_persons_family_unknown
+    from counted as c
+    full outer join estimated as e
+        on e.level = c.level and e.kode_wilayah = c.kode_wilayah and e.program = c.program
 
 ),
 
@@ -96,6 +200,7 @@ counts as (
         coalesce(r.recipient_households_desil_1, 0) as recipient_households_desil_1,
         coalesce(r.recipient_households_desil_1_4, 0) as recipient_households_desil_1_4,
         coalesce(r.recipient_households_unregistered, 0) as recipient_households_unregistered,
+        coalesce(r.recipient_persons_family_unknown, 0) as recipient_persons_family_unknown,
         coalesce(d.households_desil_1, 0) as households_desil_1
     from grid as g
     left join recipients as r

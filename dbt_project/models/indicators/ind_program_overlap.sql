@@ -1,10 +1,21 @@
 -- Program overlap across the kabupaten: for every ordered pair of programs (diagonal included: a
 -- program with itself = its recipient households), the number of households placed in the kabupaten
--- that receive both in the current program lists.
+-- that receive both in the current program lists. The diagonal of a list covering whole families
+-- (PBI-JK) is its kabupaten recipient_households of ind_program_coverage, where recipients of unknown
+-- family are counted as estimated families; pairs count the households as formed.
 
 with programs as (
 
-    select code as program from {{ ref('dim_program') }}
+    select code as program, coalesce(covers_whole_family, false) as covers_whole_family
+    from {{ ref('dim_program') }}
+
+),
+
+estimated_diagonal as (
+
+    select program, recipient_households
+    from {{ ref('ind_program_coverage') }}
+    where level = 'kabupaten'
 
 ),
 
@@ -39,10 +50,14 @@ final as (
     select
         pa.program as program_a,
         pb.program as program_b,
-        coalesce(p.households_both, 0) as households_both
+        case when pa.program = pb.program and pa.covers_whole_family
+             then coalesce(d.recipient_households, 0)
+             else coalesce(p.households_both, 0)
+        end as households_both
     from programs as pa
     cross join programs as pb
     left join pairs as p on p.program_a = pa.program and p.program_b = pb.program
+    left join estimated_diagonal as d on d.program = pa.program
 
 )
 

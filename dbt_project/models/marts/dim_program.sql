@@ -3,7 +3,8 @@
 -- macros/sikkep/programs.sql). Name, holder and order come from the contract (program_name,
 -- program_holder, program_order), unit and social_assistance too: `social_assistance` is FALSE for
 -- credit (KUR), and "no program" in the priority definitions means no program with
--- social_assistance = TRUE.
+-- social_assistance = TRUE. `covers_whole_family` marks a person-level list that insures every member of
+-- a family (PBI-JK): ind_program_coverage estimates the families of its recipients of unknown family.
 
 {% set programs = sikkep.programs() %}
 
@@ -16,6 +17,7 @@ with programs as (
         {{ sikkep.text_literal(p['holder']) }} as holder,
         {{ sikkep.text_literal(p['unit']) }} as unit,
         {{ 'true' if p['social_assistance'] else 'false' }} as social_assistance,
+        {{ 'true' if p['covers_whole_family'] else 'false' }} as covers_whole_family,
         {{ p['sort_order'] }} as sort_order
     {% if not loop.last %}union all{% endif %}
     {% else %}
@@ -25,6 +27,7 @@ with programs as (
         {{ sikkep.text_literal(none) }} as holder,
         {{ sikkep.text_literal(none) }} as unit,
         cast(null as {{ dbt.type_boolean() }}) as social_assistance,
+        cast(null as {{ dbt.type_boolean() }}) as covers_whole_family,
         cast(null as {{ dbt.type_int() }}) as sort_order
     where 1 = 0
     {% endfor %}
@@ -37,5 +40,6 @@ select
     holder,
     unit,
     social_assistance,
+    covers_whole_family,
     sort_order
 from programs

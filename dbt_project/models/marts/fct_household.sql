@@ -15,6 +15,9 @@
 --   sikkep_priority  in P3KE and in DTKS and no social-assistance program (every list except KUR)
 --   area             village (kode_wilayah) of the current registry record; kode_kecamatan always
 --                    when known; kode_wilayah NULL when only a kecamatan is known
+--   family_known     FALSE for a household of one recipient of person-level lists only (no registry
+--                    family, no No KK, no family-level list): the family exists, its other members are
+--                    unknown (ind_program_coverage estimates such families for PBI-JK)
 
 {% set program_codes = sikkep.program_codes() %}
 
@@ -37,7 +40,8 @@ person_household as (
         household_id,
         coalesce(deceased, false) as deceased,
         coalesce(is_head, false) as is_head,
-        coalesce(present, true) as present
+        coalesce(present, true) as present,
+        coalesce(family_known, true) as family_known
     from {{ source('linkage', 'person_household') }}
     where household_id is not null
 
@@ -54,7 +58,8 @@ households as (
     select
         household_id,
         sum(case when deceased or not present then 0 else 1 end) as members,
-        min(case when is_head and not deceased then person_id end) as head_by_linkage
+        min(case when is_head and not deceased then person_id end) as head_by_linkage,
+        min(case when family_known then 1 else 0 end) = 1 as family_known
     from person_household
     group by household_id
 
@@ -181,7 +186,8 @@ final as (
         coalesce(prog.social_programs_count, 0) as social_programs_count,
         coalesce(reg.in_p3ke, false)
             and coalesce(reg.in_dtks, false)
-            and coalesce(prog.social_programs_count, 0) = 0 as sikkep_priority
+            and coalesce(prog.social_programs_count, 0) = 0 as sikkep_priority,
+        h.family_known
     from households as h
     left join registry_summary as reg on reg.household_id = h.household_id
     left join program_summary as prog on prog.household_id = h.household_id
