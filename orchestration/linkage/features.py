@@ -23,13 +23,16 @@ Output columns (one row per record, ``unique_id`` = ``record_id``):
 - ``desil``: the registry desil of a registry row (NULL otherwise or when not ranked); only for the
   ties of lists whose program targets the poorest first (``namesake_ties: poorest``), never in the model.
   Optional in the input (see ``splink_io.feature_table``).
+- ``address_key`` (the address's comparable core, dbt macro ``address_key``) and ``address_rt``: only to
+  tell namesakes of one village apart in the tie rules (a name-only row goes to the only contender living
+  at its address), never in the model. Optional in the input.
 """
 from __future__ import annotations
 
 FEATURE_COLUMNS = [
     "unique_id", "source", "nik", "nik_suspect", "nik12", "nik15", "nik_serial", "nik_dob_ok",
     "name_key", "name_ns", "name_first", "name_last", "dob", "sex", "kode_desa",
-    "kode_kecamatan", "no_kk", "representative", "desil",
+    "kode_kecamatan", "no_kk", "representative", "desil", "address_key", "address_rt",
 ]
 
 
@@ -70,7 +73,9 @@ WITH r AS (
         -- the family's representative (head or spouse) in a registry: whom a family-level list names
         coalesce(CAST(kind AS VARCHAR) = 'registry' AND CAST(hubungan AS VARCHAR) IN ('kepala', 'pasangan'), FALSE)
             AS representative,
-        CASE WHEN CAST(kind AS VARCHAR) = 'registry' THEN TRY_CAST(desil AS INTEGER) END AS desil
+        CASE WHEN CAST(kind AS VARCHAR) = 'registry' THEN TRY_CAST(desil AS INTEGER) END AS desil,
+        NULLIF(trim(CAST(address_key AS VARCHAR)), '') AS address_key,
+        TRY_CAST(address_rt AS INTEGER) AS address_rt
     FROM {records_sql}
 )
 SELECT
@@ -92,6 +97,6 @@ SELECT
     replace(name_key, ' ', '') AS name_ns,
     split_part(name_key, ' ', 1) AS name_first,
     CASE WHEN strpos(name_key, ' ') > 0 THEN regexp_extract(name_key, '([^ ]+)$', 1) END AS name_last,
-    dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil
+    dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil, address_key, address_rt
 FROM r
 """

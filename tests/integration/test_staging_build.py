@@ -111,7 +111,7 @@ SAMPLE = {
     "dtks": [
         dtks(2, idbdt="BDT1", idartbdt="ART1", kode_wilayah="1802212005", nama="Hj. Siti Aminah, S.Pd", jenis_kelamin="2",
              tanggal_lahir="05/07/1989", nik=NIK_W, no_kk=KK, hubungan="1", status_keberadaan="1", desil="1",
-             ada_pkh="Ya", ada_bpnt="0", ada_pbi="Y"),
+             ada_pkh="Ya", ada_bpnt="0", ada_pbi="Y", alamat="Dsn. IV, Gg. Melati RT.003/RW.02"),
         dtks(3, idbdt="BDT1", idartbdt="ART2", kode_wilayah="18.02.21.2005", nama="M. Yusuf bin Ahmad", jenis_kelamin="1",
              tanggal_lahir="1985-03-12", nik="'" + NIK_M, no_kk=KK, hubungan="2", status_keberadaan="1", desil="Desil 1"),
         dtks(4, idbdt="BDT1", idartbdt="ART3", kode_wilayah="1802212005", nama="Budi", jenis_kelamin="1",
@@ -144,9 +144,11 @@ SAMPLE = {
     ],
     "blt_dd": [
         dict(source_file="blt_dd/2024-09/blt_dd.xlsx", source_sheet="Terbanggi Besar", source_row=4, period="2024-09",
-             nomor="1", desa="Bandarjaya Barat", nama="Wagiyem", nik="", nominal="Rp 300.000"),
+             nomor="1", desa="Bandarjaya Barat", nama="Wagiyem", nik="", nominal="Rp 300.000",
+             alamat="Dusun 04 RT 3"),
         dict(source_file="blt_dd/2024-09/blt_dd.xlsx", source_sheet="Terbanggi Besar", source_row=5, period="2024-09",
-             nomor="2", desa="Kp. Poncowati", nama="Sarinah", nik="-", nominal="300000"),
+             nomor="2", desa="Kp. Poncowati", nama="Sarinah", nik="-", nominal="300000",
+             alamat="Jln. Merdeka No. 12"),
         dict(source_file="blt_dd/2024-09/blt_dd.xlsx", source_sheet="Sheet3", source_row=4, period="2024-09",
              nomor="1", desa="Entah", nama="Tukiyem", nik="", nominal="300000"),
     ],
@@ -234,7 +236,8 @@ def test_int_person_records_has_the_interface_columns(built):
     assert cols == ["record_id", "source", "period", "is_current", "source_file", "source_sheet", "source_row", "kind",
                     "unit", "program", "nik", "nik_valid", "nik_suspect", "no_kk", "no_kk_valid", "nama", "name_key",
                     "tanggal_lahir", "jenis_kelamin", "kode_desa", "kode_kecamatan", "place_resolved_by", "family_ref",
-                    "household_ref", "hubungan", "status_keberadaan", "desil", "recipient", "flags"]
+                    "household_ref", "hubungan", "status_keberadaan", "address_key", "address_rt", "desil",
+                    "recipient", "flags"]
 
 
 def test_cleaning_and_place_resolution(built):
@@ -272,6 +275,15 @@ def test_cleaning_and_place_resolution(built):
     # PBI-JK NONAKTIF is not a recipient; 'Kec. Anak Tuha' resolves by name; sex mismatch invalidates the NIK
     assert rec[("pbi_jk", "2024-09", 2)][13] is False and rec[("pbi_jk", "2024-09", 2)][8] == "name"
     assert rec[("pbi_jk", "2024-09", 3)][1] is False and "nik_invalid:sex_mismatch" in rec[("pbi_jk", "2024-09", 3)][14]
+    # addresses in one comparable form: RT/RW out (RT kept apart), Dsn./Jln. unified, roman numerals and
+    # leading zeros as numbers, No. dropped
+    addr = {(r[0], r[1]): (r[2], r[3]) for r in q(con, """
+        select source, source_row, address_key, address_rt from intermediate.int_person_records
+        where period = '2024-09' and source in ('dtks', 'blt_dd')""")}
+    assert addr[("dtks", 2)] == ("DUSUN 4 GG MELATI", 3)
+    assert addr[("blt_dd", 4)] == ("DUSUN 4", 3)
+    assert addr[("blt_dd", 5)] == ("JL MERDEKA 12", None)
+    assert addr[("dtks", 3)] == (None, None)
 
 
 def test_quarantine_rules_and_masking(built):

@@ -132,3 +132,29 @@ def test_namesake_tie_goes_to_the_poorest_family_only_for_lists_that_target_it()
     link_records(con, "recs", MODEL_PATH, 0.9)
     cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
     assert cl["blt"] not in (cl["p1"], cl["p2"])
+
+
+def test_namesake_tie_goes_to_the_only_head_at_the_rows_address():
+    def head(rid, nik, dob, kk, desil, address, rt=None):
+        return {**_row(rid, "dtks", nik, "paijo", dob, "L", rid, kk=kk), "hubungan": "kepala", "desil": desil,
+                "address_key": address, "address_rt": rt}
+
+    def kampung(rid, source, address, rt=None):
+        return {**_row(rid, source, None, "paijo", None, None, "?", kk=None, kind="program"), "desil": None,
+                "address_key": address, "address_rt": rt}
+    rows = [
+        # two namesake heads of one village, equally poor: only the address tells them apart
+        head("p1", "1802211506650001", "1965-06-15", "1802211111110003", 1, "DUSUN 4", 3),
+        head("p2", "1802210303710002", "1971-03-03", "1802211111110004", 1, "DUSUN 2 GG MELATI"),
+        kampung("blt", "blt_dd", "DUSUN 2"),                  # held in p2's address
+        kampung("zis", "baznas", "DUSUN 4 DEKAT MASJID", 3),  # holds p1's address, same RT
+        kampung("rt", "baznas", "DUSUN 4", 5),                # p1's dusun but another RT: no address match
+        kampung("none", "blt_dd", None),                      # no address: the tie stays
+    ]
+    con = _con_with(rows)
+    link_records(con, "recs", MODEL_PATH, 0.9, poorest_first_sources=["blt_dd"])
+    cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
+    assert cl["blt"] == cl["p2"] != cl["p1"]
+    assert cl["zis"] == cl["p1"]
+    assert cl["rt"] not in (cl["p1"], cl["p2"])
+    assert cl["none"] not in (cl["p1"], cl["p2"]), "equal desil, no address: ambiguous, unlinked"

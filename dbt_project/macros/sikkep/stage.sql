@@ -224,6 +224,16 @@ validated as (
     where {{ c }}_text is not null
 ),
 {%- endfor %}
+{%- if 'alamat' in present %}
+-- address keys (macros/sikkep/addresses.sql) once per distinct address
+alamat_keys as (
+    select alamat_text, {{ sikkep.address_key('alamat_text') }} as address_key,
+           {{ sikkep.address_rt('alamat_text') }} as address_rt
+    from (select distinct {{ sikkep.clean_text('cast(' ~ adapter.quote('alamat') ~ ' as ' ~ str ~ ')') }} as alamat_text
+          from {{ rel }}) as addresses
+    where alamat_text is not null
+),
+{%- endif %}
 sheet_keys as (
     select source_sheet, {{ sikkep.place_key('source_sheet') }} as sheet_key
     from (select distinct source_sheet from {{ rel }} where source_sheet is not null) as sheets
@@ -237,6 +247,8 @@ keyed as (
     select validated.*,
         {% if 'kecamatan' in present %}kk.kecamatan_key{% else %}cast(null as {{ str }}) as kecamatan_key{% endif %},
         {% if 'desa' in present %}dk.desa_key{% else %}cast(null as {{ str }}) as desa_key{% endif %},
+        {% if 'alamat' in present %}ak.address_key, ak.address_rt{% else %}cast(null as {{ str }}) as address_key,
+        cast(null as {{ dbt.type_int() }}) as address_rt{% endif %},
         sk.sheet_key, fk.file_key
     from validated
     {%- if 'kecamatan' in present %}
@@ -244,6 +256,9 @@ keyed as (
     {%- endif %}
     {%- if 'desa' in present %}
     left join desa_keys as dk on dk.desa_text = validated.txt_desa
+    {%- endif %}
+    {%- if 'alamat' in present %}
+    left join alamat_keys as ak on ak.alamat_text = validated.txt_alamat
     {%- endif %}
     left join sheet_keys as sk on sk.source_sheet = validated.source_sheet
     left join file_keys as fk on fk.source_file = validated.source_file
@@ -283,6 +298,8 @@ select
     sheet_key,
     file_key,
     txt_alamat as alamat,
+    address_key,
+    address_rt,
     -- source-native family / household / person keys
     {% if fam and fam != 'no_kk' -%}
     case when ref_{{ fam }} is not null then {{ dbt.concat(["'" ~ source_name ~ ":'", 'ref_' ~ fam]) }} end

@@ -8,6 +8,7 @@ select
     nama, name_key, tanggal_lahir, jenis_kelamin,
     kode_desa, kode_kecamatan, place_resolved_by,
     family_ref, household_ref, hubungan, status_keberadaan,
+    address_key, address_rt,
     cast(desil as integer) as desil,
     recipient, flags
 from {{ ref('int_person_rows') }}
