@@ -10,11 +10,20 @@ from .settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, LINKAGE_MODEL_PATH, PAC
 
 RULE_DIRS = [PACKAGE_DIR / "contracts", DBT_PROJECT_DIR / "models", DBT_PROJECT_DIR / "macros",
              DBT_PROJECT_DIR / "seeds", EXPECTATIONS_DIR]
+# the pipeline's own code is a rule too: an upgraded linkage or household rule must republish even when
+# no extract changed (the demo generator is not part of a refresh)
+CODE_EXCLUDED = {"synth"}
+
+
+def _code_files() -> list:
+    return sorted(p for p in PACKAGE_DIR.rglob("*.py")
+                  if not CODE_EXCLUDED.intersection(p.relative_to(PACKAGE_DIR).parts))
 
 
 def rules_digest() -> str:
     h = hashlib.sha256()
     paths = [LINKAGE_MODEL_PATH] + sorted(p for d in RULE_DIRS if d.exists() for p in d.rglob("*") if p.is_file())
+    paths += _code_files()
     extra = os.environ.get("SIKKEP_CONTRACTS_DIR")
     if extra:
         paths += sorted(p for p in __import__("pathlib").Path(extra).rglob("*.yml"))

@@ -188,9 +188,42 @@ def link_records(
            OR (n_rep > 1 AND n_rep_addr <> 1 AND rep AND desil = rep_min_desil AND n_poorest = 1
                AND w IN (SELECT unique_id FROM person_records WHERE source IN ({_sql_list(poorest_first_sources)})))
     ),
+    -- a record with a trusted NIK left alone on a row without birth date (PKH, BPNT, RTLH, BLT-DD lists):
+    -- a NIK one digit off from a namesake's in the same village is how a typo looks, but without a birth
+    -- date the model cannot confirm it (about 0.85, below the threshold). It joins that person when
+    -- exactly one person is such a namesake among its scored pairs.
+    cl0_size AS (SELECT cluster_id, count(*) AS n FROM cl0 GROUP BY 1),
+    lonely AS (
+        SELECT r.unique_id, r.nik, r.name_key, r.kode_desa FROM person_records r
+        JOIN cl0 c ON c.record_id = r.unique_id JOIN cl0_size z ON z.cluster_id = c.cluster_id
+        WHERE z.n = 1 AND r.nik IS NOT NULL AND NOT r.nik_suspect AND r.dob IS NULL
+          AND r.name_key IS NOT NULL AND r.kode_desa IS NOT NULL
+    ),
+    lonely_pairs AS (
+        SELECT e.unique_id_l AS w, e.unique_id_r AS s, e.match_probability FROM {p} e
+        JOIN lonely l ON l.unique_id = e.unique_id_l
+        UNION ALL
+        SELECT e.unique_id_r, e.unique_id_l, e.match_probability FROM {p} e
+        JOIN lonely l ON l.unique_id = e.unique_id_r
+    ),
+    typo_candidates AS (
+        SELECT lp.w, c.cluster_id, arg_max(lp.s, lp.match_probability) AS s, max(lp.match_probability) AS p
+        FROM lonely_pairs lp JOIN lonely l ON l.unique_id = lp.w
+        JOIN person_records r ON r.unique_id = lp.s
+        JOIN cl0 c ON c.record_id = lp.s
+        WHERE r.name_key = l.name_key AND r.kode_desa = l.kode_desa
+          AND r.nik IS NOT NULL AND NOT r.nik_suspect AND damerau_levenshtein(r.nik, l.nik) = 1
+        GROUP BY lp.w, c.cluster_id
+    ),
+    typo_best AS (
+        SELECT w, s, p FROM (SELECT *, count(*) OVER (PARTITION BY w) AS n FROM typo_candidates) WHERE n = 1
+    ),
+    attached AS (
+        SELECT w, s FROM weak_best UNION ALL SELECT w, s FROM typo_best
+    ),
     cl1 AS (
         SELECT cl0.record_id, coalesce(cs.cluster_id, cl0.cluster_id) AS cluster_id
-        FROM cl0 LEFT JOIN weak_best wb ON wb.w = cl0.record_id LEFT JOIN cl0 cs ON cs.record_id = wb.s
+        FROM cl0 LEFT JOIN attached wb ON wb.w = cl0.record_id LEFT JOIN cl0 cs ON cs.record_id = wb.s
     ),
     cl AS (
         SELECT record_id, min(record_id) OVER (PARTITION BY cluster_id) AS cluster_id,
@@ -203,7 +236,8 @@ def link_records(
         WHERE e.match_probability >= {float(threshold)} AND ca.cluster_id = cb.cluster_id
     ),
     ends AS (SELECT a AS record_id, b AS other, match_probability FROM edges
-             UNION ALL SELECT b, a, match_probability FROM edges),
+             UNION ALL SELECT b, a, match_probability FROM edges
+             UNION ALL SELECT w, s, p FROM typo_best UNION ALL SELECT s, w, p FROM typo_best),
     best AS (
         SELECT e.record_id, max(e.match_probability) AS match_probability
         FROM ends e GROUP BY e.record_id
