@@ -5,9 +5,13 @@
 --                    program rows still count for the household)
 --   present rows     current rows of members; a registry row counts only with status present
 --                    (DTKS moved / not found withdraw only DTKS's own claim)
---   desil_dtks/p3ke  poorest (min) desil of the present members' current DTKS / P3KE rows
+--   home rows        present members' current registry rows of a family living in this household (the
+--                    household holding most of the family's persons, then its head; rows without a
+--                    family reference count where their person lives): a person merged with a namesake
+--                    of another family does not carry that family's desil into this household
+--   desil_dtks/p3ke  poorest (min) desil of the home DTKS / P3KE rows
 --   desil            poorest of the current registry desils; NULL = unknown (not eligible)
---   in_dtks/in_p3ke  a present member has a current DTKS / P3KE row
+--   in_dtks/in_p3ke  the household has a home DTKS / P3KE row
 --   program flags    one boolean per program (dim_program, from the program contracts; the published
 --                    contract fixes pkh, bpnt, pbi_jk, blt_dd, rtlh, baznas, kur): a member is a
 --                    recipient in the CURRENT list of that program (PBI NONAKTIF is not)
@@ -82,13 +86,48 @@ member_rows as (
         r.hubungan,
         r.kode_desa,
         coalesce(r.kode_kecamatan, substring(r.kode_desa, 1, 8)) as kode_kecamatan,
-        r.desil
+        r.desil,
+        r.family_ref
     from records as r
     inner join record_person as rp on rp.record_id = r.record_id
     inner join person_household as ph on ph.person_id = rp.person_id
     where r.is_current
       and not ph.deceased
       and (r.kind <> 'registry' or (ph.present and coalesce(r.status_keberadaan, 'ada') = 'ada'))
+
+),
+
+family_home as (
+
+    -- the household each registry family (No KK / P3KE family) lives in: the one holding most of its
+    -- persons, then the one holding its head. A person wrongly merged with a namesake of another family
+    -- brings that family's registry rows along; their desil and registry membership stay with the family
+    select family_ref, household_id
+    from (
+        select
+            family_ref,
+            household_id,
+            row_number() over (
+                partition by family_ref
+                order by count(distinct person_id) desc,
+                         max(case when hubungan = 'kepala' then 1 else 0 end) desc,
+                         household_id
+            ) as rn
+        from member_rows
+        where kind = 'registry' and family_ref is not null
+        group by family_ref, household_id
+    ) as ranked
+    where rn = 1
+
+),
+
+home_registry_rows as (
+
+    select m.*
+    from member_rows as m
+    left join family_home as fh on fh.family_ref = m.family_ref
+    where m.kind = 'registry'
+      and (m.family_ref is null or fh.household_id = m.household_id)
 
 ),
 
@@ -102,8 +141,7 @@ registry_summary as (
         max(case when source = 'dtks' then 1 else 0 end) = 1 as in_dtks,
         max(case when source = 'p3ke' then 1 else 0 end) = 1 as in_p3ke,
         min(case when hubungan = 'kepala' then person_id end) as head_by_registry
-    from member_rows
-    where kind = 'registry'
+    from home_registry_rows
     group by household_id
 
 ),

@@ -1,8 +1,10 @@
 -- Household registry state per registry period (history), the input of ind_graduation.
 -- Snapshot at period P: for each registry source (DTKS, P3KE) its newest delivery at or before P.
--- A record belongs to its person's CURRENT household (linkage); a person without one (died, moved
--- away) is kept with the household of the other persons of the same source family at P, or else in a
--- synthetic household key 'gone:<source>:<family>' that never appears in later periods.
+-- A record belongs to the CURRENT household (linkage) its source family lives in (the one holding most
+-- of the family's persons: a person merged with a namesake of another family does not carry that
+-- family's row along, as in fct_household); a record without a family reference to its person's
+-- household; a family none of whose persons has a household (died, moved away) gets a synthetic
+-- household key 'gone:<source>:<family>' that never appears in later periods.
 -- present = at least one row with status present; desil = poorest desil of the present rows; area =
 -- village / kecamatan of the present rows (DTKS first).
 
@@ -55,6 +57,7 @@ snapshot_rows as (
         r.record_id,
         r.source,
         r.family_ref,
+        r.hubungan,
         r.desil,
         r.kode_desa,
         coalesce(r.kode_kecamatan, substring(r.kode_desa, 1, 8)) as kode_kecamatan,
@@ -68,14 +71,36 @@ snapshot_rows as (
 
 ),
 
+family_households as (
+
+    -- where each family of a snapshot lives: the current household holding most of its persons, then
+    -- its head (as in fct_household)
+    select
+        snapshot_period,
+        source,
+        family_ref,
+        household_id,
+        row_number() over (
+            partition by snapshot_period, source, family_ref
+            order by count(distinct person_id) desc,
+                     max(case when hubungan = 'kepala' then 1 else 0 end) desc,
+                     household_id
+        ) as rn
+    from snapshot_rows
+    where family_ref is not null and household_id is not null
+    group by snapshot_period, source, family_ref, household_id
+
+),
+
 family_household as (
 
     select
-        *,
-        case when family_ref is not null then
-            min(household_id) over (partition by snapshot_period, source, family_ref)
-        end as family_household_id
-    from snapshot_rows
+        r.*,
+        fh.household_id as family_household_id
+    from snapshot_rows as r
+    left join family_households as fh
+        on fh.snapshot_period = r.snapshot_period and fh.source = r.source
+       and fh.family_ref = r.family_ref and fh.rn = 1
 
 ),
 
@@ -90,8 +115,8 @@ keyed as (
         kode_kecamatan,
         is_present,
         coalesce(
-            household_id,
             family_household_id,
+            household_id,
             {{ dbt.concat(["'gone:'", "source", "':'", "coalesce(family_ref, person_id)"]) }}
         ) as household_key
     from family_household
