@@ -12,7 +12,8 @@
 --   desil_dtks/p3ke  poorest (min) desil of the home DTKS / P3KE rows
 --   desil            poorest of the current registry desils; NULL = unknown (not eligible)
 --   in_dtks/in_p3ke  the household has a home DTKS / P3KE row
---   program flags    one boolean per program (dim_program, from the program contracts; the published
+--   program flags    one boolean per program, from the current rows attributed to the household
+--                    (bridge_program_record_household) (dim_program, from the program contracts; the published
 --                    contract fixes pkh, bpnt, pbi_jk, blt_dd, rtlh, baznas, kur): a member is a
 --                    recipient in the CURRENT list of that program (PBI NONAKTIF is not)
 --   programs_count   number of current lists (all, including KUR) naming the household
@@ -99,25 +100,10 @@ member_rows as (
 
 family_home as (
 
-    -- the household each registry family (No KK / P3KE family) lives in: the one holding most of its
-    -- persons, then the one holding its head. A person wrongly merged with a namesake of another family
-    -- brings that family's registry rows along; their desil and registry membership stay with the family
-    select family_ref, household_id
-    from (
-        select
-            family_ref,
-            household_id,
-            row_number() over (
-                partition by family_ref
-                order by count(distinct person_id) desc,
-                         max(case when hubungan = 'kepala' then 1 else 0 end) desc,
-                         household_id
-            ) as rn
-        from member_rows
-        where kind = 'registry' and family_ref is not null
-        group by family_ref, household_id
-    ) as ranked
-    where rn = 1
+    -- where each registry family lives (bridge_family_household): a person wrongly merged with a
+    -- namesake of another family brings that family's registry rows along; their desil and registry
+    -- membership stay with the family
+    select family_ref, household_id from {{ ref('bridge_family_household') }}
 
 ),
 
@@ -146,6 +132,20 @@ registry_summary as (
 
 ),
 
+program_rows as (
+
+    -- current recipient rows, counted for the household each row is attributed to
+    -- (bridge_program_record_household: the person's, or the family of the row's NIK)
+    select b.household_id, r.program
+    from records as r
+    inner join {{ ref('bridge_program_record_household') }} as b on b.record_id = r.record_id
+    where r.is_current
+      and r.kind = 'program'
+      and r.program is not null
+      and coalesce(r.recipient, true)
+
+),
+
 program_summary as (
 
     select
@@ -155,11 +155,8 @@ program_summary as (
         {%- endfor %}
         count(distinct m.program) as programs_count,
         count(distinct case when coalesce(p.social_assistance, true) then m.program end) as social_programs_count
-    from member_rows as m
+    from program_rows as m
     left join programs as p on p.program = m.program
-    where m.kind = 'program'
-      and m.program is not null
-      and coalesce(m.recipient, true)
     group by m.household_id
 
 ),

@@ -1,6 +1,7 @@
 -- Program receipt by household, program and period: the number of recipient rows (PBI-JK NONAKTIF rows
--- are not recipients) of the household's persons in each program list delivery. Households are the
--- persons' CURRENT households; rows of persons without a current household are not attributed.
+-- are not recipients) attributed to the household in each program list delivery. Households are the
+-- CURRENT households (bridge_program_record_household: the person's, or the family of the row's NIK);
+-- rows of persons without a current household, or deceased, are not attributed.
 -- Every period is kept (history); the household booleans in fct_household use the current period only.
 
 with records as (
@@ -9,32 +10,24 @@ with records as (
 
 ),
 
-record_person as (
+program_record_household as (
 
-    select record_id, person_id from {{ source('linkage', 'record_person') }}
-
-),
-
-person_household as (
-
-    select person_id, household_id from {{ source('linkage', 'person_household') }}
+    select record_id, household_id from {{ ref('bridge_program_record_household') }}
 
 ),
 
 program_rows as (
 
     select
-        ph.household_id,
+        b.household_id,
         r.program,
         r.period,
         r.is_current
     from records as r
-    inner join record_person as rp on rp.record_id = r.record_id
-    inner join person_household as ph on ph.person_id = rp.person_id
+    inner join program_record_household as b on b.record_id = r.record_id
     where r.kind = 'program'
       and r.program is not null
       and coalesce(r.recipient, true)
-      and ph.household_id is not null
 
 ),
 

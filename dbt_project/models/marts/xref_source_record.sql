@@ -1,5 +1,7 @@
 -- Every person row of every source (int_person_records) exactly once, with the person linkage gave it
--- and that person's CURRENT household (NULL when no current source claims the person).
+-- and the CURRENT household it counts for: the person's (NULL when no current source claims the person);
+-- a program row follows bridge_program_record_household (the family of the row's NIK when linkage
+-- merged the person with a namesake of another family).
 
 with records as (
 
@@ -20,6 +22,12 @@ person_household as (
 
 ),
 
+program_record_household as (
+
+    select record_id, household_id from {{ ref('bridge_program_record_household') }}
+
+),
+
 final as (
 
     select
@@ -29,13 +37,14 @@ final as (
         r.source_sheet,
         r.source_row,
         rp.person_id,
-        ph.household_id,
+        coalesce(prh.household_id, ph.household_id) as household_id,
         rp.match_method,
         rp.match_probability,
         r.record_id
     from records as r
     left join record_person as rp on rp.record_id = r.record_id
     left join person_household as ph on ph.person_id = rp.person_id
+    left join program_record_household as prh on prh.record_id = r.record_id
 
 )
 
