@@ -143,18 +143,22 @@ def link_records(
         FROM weak_pairs wp JOIN cl0 c ON c.record_id = wp.s LEFT JOIN cluster_desil cd ON cd.cluster_id = c.cluster_id
         GROUP BY wp.w, c.cluster_id
     ),
-    -- addresses as token lists: one address holds the other's tokens ('Dusun 4' in 'Dusun 4 Gg Melati')
-    -- and the RT numbers, when both give one, agree
+    -- addresses as token lists. How well a candidate's address fits the row's: 3 = the same address and
+    -- the same RT, 2 = the same address, 1 = one holds the other's tokens ('Dusun 4' in 'Dusun 4 Gg
+    -- Melati'); RT numbers, when both give one, must agree; 0 = no fit
     addresses AS (
         SELECT unique_id, string_split(address_key, ' ') AS tokens, address_rt FROM person_records
         WHERE address_key IS NOT NULL
     ),
     weak_addressed AS (
         SELECT wc.w, wc.cluster_id,
-               bool_or(a_c.unique_id IS NOT NULL
-                       AND (list_has_all(a_w.tokens, a_c.tokens) OR list_has_all(a_c.tokens, a_w.tokens))
-                       AND (a_w.address_rt IS NULL OR a_c.address_rt IS NULL OR a_w.address_rt = a_c.address_rt))
-                   AS addr
+               max(CASE WHEN a_c.unique_id IS NULL
+                             OR NOT (a_w.address_rt IS NULL OR a_c.address_rt IS NULL OR a_w.address_rt = a_c.address_rt)
+                        THEN 0
+                        WHEN a_w.tokens = a_c.tokens AND a_w.address_rt = a_c.address_rt THEN 3
+                        WHEN a_w.tokens = a_c.tokens THEN 2
+                        WHEN list_has_all(a_w.tokens, a_c.tokens) OR list_has_all(a_c.tokens, a_w.tokens) THEN 1
+                        ELSE 0 END) AS addr
         FROM weak_candidates wc
         JOIN addresses a_w ON a_w.unique_id = wc.w
         JOIN cl0 c ON c.cluster_id = wc.cluster_id
@@ -164,27 +168,30 @@ def link_records(
     -- the contenders: every candidate within the margin of the best one
     weak_contenders AS (
         SELECT *, count(*) OVER (PARTITION BY w) AS n, count(*) FILTER (WHERE rep) OVER (PARTITION BY w) AS n_rep,
-               count(*) FILTER (WHERE addr) OVER (PARTITION BY w) AS n_addr,
-               count(*) FILTER (WHERE rep AND addr) OVER (PARTITION BY w) AS n_rep_addr,
+               max(addr) OVER (PARTITION BY w) AS top_addr,
+               max(addr) FILTER (WHERE rep) OVER (PARTITION BY w) AS rep_top_addr,
                min(desil) FILTER (WHERE rep) OVER (PARTITION BY w) AS rep_min_desil
-        FROM (SELECT wc.*, coalesce(wa.addr, FALSE) AS addr, max(wc.weight) OVER (PARTITION BY wc.w) AS top
+        FROM (SELECT wc.*, coalesce(wa.addr, 0) AS addr, max(wc.weight) OVER (PARTITION BY wc.w) AS top
               FROM weak_candidates wc LEFT JOIN weak_addressed wa USING (w, cluster_id))
         WHERE weight > top - {WEAK_MARGIN}
     ),
     weak_ranked AS (
-        SELECT *, count(*) FILTER (WHERE rep AND desil = rep_min_desil) OVER (PARTITION BY w) AS n_poorest
+        SELECT *, count(*) FILTER (WHERE rep AND desil = rep_min_desil) OVER (PARTITION BY w) AS n_poorest,
+               count(*) FILTER (WHERE addr > 0 AND addr = top_addr) OVER (PARTITION BY w) AS n_addr,
+               count(*) FILTER (WHERE rep AND addr > 0 AND addr = rep_top_addr) OVER (PARTITION BY w) AS n_rep_addr
         FROM weak_contenders
     ),
     -- one contender: it; several: the only family head or spouse among them (family lists name the
-    -- family's representative); several heads or spouses: the only one living at the row's address;
-    -- no head or spouse: the only contender at the row's address; for a list whose program targets the
-    -- poorest first (BLT-DD: P3KE desil 1 first), the only head or spouse of the poorest family among
-    -- them when the address decides nothing; otherwise ambiguous, left unlinked. At most one per row.
+    -- family's representative); several heads or spouses: the only one whose address fits the row's
+    -- best; no head or spouse: the only contender whose address fits best; for a list whose program
+    -- targets the poorest first (BLT-DD: P3KE desil 1 first), the only head or spouse of the poorest
+    -- family among them when the address decides nothing; otherwise ambiguous, left unlinked. At most
+    -- one per row.
     weak_best AS (
         SELECT w, s FROM weak_ranked
         WHERE n = 1 OR (n_rep = 1 AND rep)
-           OR (n_rep > 1 AND rep AND addr AND n_rep_addr = 1)
-           OR (n_rep = 0 AND addr AND n_addr = 1)
+           OR (n_rep > 1 AND rep AND addr > 0 AND addr = rep_top_addr AND n_rep_addr = 1)
+           OR (n_rep = 0 AND addr > 0 AND addr = top_addr AND n_addr = 1)
            OR (n_rep > 1 AND n_rep_addr <> 1 AND rep AND desil = rep_min_desil AND n_poorest = 1
                AND w IN (SELECT unique_id FROM person_records WHERE source IN ({_sql_list(poorest_first_sources)})))
     ),

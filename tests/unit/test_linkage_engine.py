@@ -185,3 +185,25 @@ def test_nik_one_digit_off_on_a_row_without_birth_date_joins_the_only_such_names
     assert out["pkh"][2] == out["d1"][2] == "probabilistic" and 0.5 <= out["pkh"][1] < 0.9
     assert out["d2"][0] != out["d3"][0] and out["bpnt"][0] not in (out["d2"][0], out["d3"][0])
     assert out["rtlh"][0] != out["d1"][0] and out["rtlh"][2] == "singleton"
+
+
+def test_namesake_tie_goes_to_the_address_that_fits_best():
+    def head(rid, nik, dob, kk, address, rt=None):
+        return {**_row(rid, "dtks", nik, "paijo", dob, "L", rid, kk=kk), "hubungan": "kepala", "desil": 2,
+                "address_key": address, "address_rt": rt}
+    rows = [
+        head("p1", "1802211506650001", "1965-06-15", "1802211111110003", "DUSUN 2 GG MELATI"),
+        head("p2", "1802210303710002", "1971-03-03", "1802211111110004", "DUSUN 2", 4),
+        head("p3", "1802210909800003", "1980-09-09", "1802211111110005", "DUSUN 2", 7),
+        # 'Dusun 2' without RT: p2 and p3 fit equally (the same address), better than p1: ambiguous
+        {**_row("x", "baznas", None, "paijo", None, None, "?", kk=None, kind="program"), "desil": None,
+         "address_key": "DUSUN 2", "address_rt": None},
+        # 'Dusun 2 RT 7': only p3 has the same address and RT
+        {**_row("y", "baznas", None, "paijo", None, None, "?", kk=None, kind="program"), "desil": None,
+         "address_key": "DUSUN 2", "address_rt": 7},
+    ]
+    con = _con_with(rows)
+    link_records(con, "recs", MODEL_PATH, 0.9)
+    cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
+    assert cl["y"] == cl["p3"]
+    assert cl["x"] not in (cl["p1"], cl["p2"], cl["p3"])
