@@ -158,21 +158,29 @@ def link_records(
                         WHEN a_w.tokens = a_c.tokens AND a_w.address_rt = a_c.address_rt THEN 3
                         WHEN a_w.tokens = a_c.tokens THEN 2
                         WHEN list_has_all(a_w.tokens, a_c.tokens) OR list_has_all(a_c.tokens, a_w.tokens) THEN 1
-                        ELSE 0 END) AS addr
+                        ELSE 0 END) AS addr,
+               -- the candidate lives elsewhere: addresses on both sides and none holds the other's tokens
+               -- (RT aside: RT numbers are often mistyped)
+               bool_or(a_c.unique_id IS NOT NULL)
+                   AND NOT bool_or(a_c.unique_id IS NOT NULL AND (list_has_all(a_w.tokens, a_c.tokens)
+                                                                  OR list_has_all(a_c.tokens, a_w.tokens)))
+                   AS elsewhere
         FROM weak_candidates wc
         JOIN addresses a_w ON a_w.unique_id = wc.w
         JOIN cl0 c ON c.cluster_id = wc.cluster_id
         LEFT JOIN addresses a_c ON a_c.unique_id = c.record_id
         GROUP BY wc.w, wc.cluster_id
     ),
-    -- the contenders: every candidate within the margin of the best one
+    -- the contenders: every candidate not living elsewhere within the margin of the best one (a name-only
+    -- row naming a family at another address is another family, not the registry's namesake)
     weak_contenders AS (
         SELECT *, count(*) OVER (PARTITION BY w) AS n, count(*) FILTER (WHERE rep) OVER (PARTITION BY w) AS n_rep,
                max(addr) OVER (PARTITION BY w) AS top_addr,
                max(addr) FILTER (WHERE rep) OVER (PARTITION BY w) AS rep_top_addr,
                min(desil) FILTER (WHERE rep) OVER (PARTITION BY w) AS rep_min_desil
         FROM (SELECT wc.*, coalesce(wa.addr, 0) AS addr, max(wc.weight) OVER (PARTITION BY wc.w) AS top
-              FROM weak_candidates wc LEFT JOIN weak_addressed wa USING (w, cluster_id))
+              FROM weak_candidates wc LEFT JOIN weak_addressed wa USING (w, cluster_id)
+              WHERE NOT coalesce(wa.elsewhere, FALSE))
         WHERE weight > top - {WEAK_MARGIN}
     ),
     weak_ranked AS (

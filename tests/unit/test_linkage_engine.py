@@ -148,7 +148,7 @@ def test_namesake_tie_goes_to_the_only_head_at_the_rows_address():
         head("p2", "1802210303710002", "1971-03-03", "1802211111110004", 1, "DUSUN 2 GG MELATI"),
         kampung("blt", "blt_dd", "DUSUN 2"),                  # held in p2's address
         kampung("zis", "baznas", "DUSUN 4 DEKAT MASJID", 3),  # holds p1's address, same RT
-        kampung("rt", "baznas", "DUSUN 4", 5),                # p1's dusun but another RT: no address match
+        kampung("rt", "baznas", "DUSUN 4", 5),                # p1's dusun, another RT (often mistyped); p2 lives elsewhere
         kampung("none", "blt_dd", None),                      # no address: the tie stays
     ]
     con = _con_with(rows)
@@ -156,7 +156,7 @@ def test_namesake_tie_goes_to_the_only_head_at_the_rows_address():
     cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
     assert cl["blt"] == cl["p2"] != cl["p1"]
     assert cl["zis"] == cl["p1"]
-    assert cl["rt"] not in (cl["p1"], cl["p2"])
+    assert cl["rt"] == cl["p1"]
     assert cl["none"] not in (cl["p1"], cl["p2"]), "equal desil, no address: ambiguous, unlinked"
 
 
@@ -207,3 +207,22 @@ def test_namesake_tie_goes_to_the_address_that_fits_best():
     cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
     assert cl["y"] == cl["p3"]
     assert cl["x"] not in (cl["p1"], cl["p2"], cl["p3"])
+
+
+def test_name_only_row_does_not_join_a_namesake_living_elsewhere():
+    rows = [
+        {**_row("p1", "dtks", "1802211506650001", "tukiyem", "1965-06-15", "P", "p1", kk="1802211111110003"),
+         "hubungan": "kepala", "desil": 1, "address_key": "DUSUN 3 GG SAWAH LEBAR", "address_rt": 13},
+        # the only TUKIYEM of the village in the registries, but the kampung list places its TUKIYEM in
+        # Dusun 5: another family, not in any registry
+        {**_row("b1", "blt_dd", None, "tukiyem", None, None, "?", kk=None, kind="program"), "desil": None,
+         "address_key": "DUSUN 5 GG LINTAS SUMATERA", "address_rt": None},
+        # no address on the row: nothing speaks against the only namesake
+        {**_row("b2", "blt_dd", None, "tukiyem", None, None, "?", kk=None, kind="program"), "desil": None,
+         "address_key": None, "address_rt": None},
+    ]
+    con = _con_with(rows)
+    link_records(con, "recs", MODEL_PATH, 0.9)
+    cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
+    assert cl["b1"] != cl["p1"]
+    assert cl["b2"] == cl["p1"]
