@@ -159,6 +159,13 @@ SAMPLE = {
         dict(source_file="pbi_jk/2024-09/pbi.csv", source_row=3, period="2024-09", noka="0001234567891",
              nik=NIK_W, nama="SITI AMINAH", tanggal_lahir="05/07/1989", jenis_kelamin="L",
              kecamatan="ANAK TUHA", desa="BUMI AJI", segmen="PBI APBN", status_peserta="AKTIF"),
+        # 'Sp.' abbreviates Seputih in Lampung Tengah; no NIK, so the place alone keeps the row
+        dict(source_file="pbi_jk/2024-09/pbi.csv", source_row=4, period="2024-09", noka="0001234567892",
+             nik="", nama="SUMIATI", tanggal_lahir="01/01/1970", jenis_kelamin="P",
+             kecamatan="Sp. Raman", segmen="PBI APBD", status_peserta="AKTIF"),
+        dict(source_file="pbi_jk/2024-09/pbi.csv", source_row=5, period="2024-09", noka="0001234567893",
+             nik="", nama="TUKIMAN", tanggal_lahir="02/02/1971", jenis_kelamin="L",
+             kecamatan="Seputihbanyak", segmen="PBI APBD", status_peserta="AKTIF"),
     ],
     "dukcapil_agregat": [
         dict(source_file="dukcapil_agregat/2024-06/agregat.csv", source_row=2, period="2024-06",
@@ -275,6 +282,8 @@ def test_cleaning_and_place_resolution(built):
     # PBI-JK NONAKTIF is not a recipient; 'Kec. Anak Tuha' resolves by name; sex mismatch invalidates the NIK
     assert rec[("pbi_jk", "2024-09", 2)][13] is False and rec[("pbi_jk", "2024-09", 2)][8] == "name"
     assert rec[("pbi_jk", "2024-09", 3)][1] is False and "nik_invalid:sex_mismatch" in rec[("pbi_jk", "2024-09", 3)][14]
+    assert rec[("pbi_jk", "2024-09", 4)][7:9] == ("18.02.08", "name")
+    assert rec[("pbi_jk", "2024-09", 5)][7:9] == ("18.02.10", "name")
     # addresses in one comparable form: RT/RW out (RT kept apart), Dsn./Jln. unified, roman numerals and
     # leading zeros as numbers, No. dropped
     addr = {(r[0], r[1]): (r[2], r[3]) for r in q(con, """

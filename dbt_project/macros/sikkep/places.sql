@@ -3,9 +3,10 @@
   (dim_wilayah) and to what the agencies typed.
   upper; leading type words dropped ('KECAMATAN', 'KEC.', 'DESA', 'DS.', 'KAMPUNG', 'KP.', 'KAMP.',
   'KELURAHAN', 'KEL.', 'TIYUH', 'PEKON', 'NAGARI', 'GAMPONG', 'KABUPATEN', 'KAB.'); abbreviations expanded
-  (GN. -> GUNUNG, TJ. -> TANJUNG, SP. -> SIMPANG, BD. -> BANDAR, SR. -> SRI, KR. -> KARANG,
-  WY. -> WAY); then every space and punctuation removed, so 'Bandarjaya Barat' = 'Bandar Jaya Barat'
-  and 'Kec. Gn. Sugih' = 'GUNUNG SUGIH'.
+  (GN. -> GUNUNG, TJ. -> TANJUNG, BD. -> BANDAR, SR. -> SRI, KR. -> KARANG, WY. -> WAY); 'Sp.' stands
+  for Seputih (Lampung Tengah: Sp. Raman) as well as Simpang, so SEPUTIH and SIMPANG become SP (two places
+  differing only there would tie and stay unresolved, never be swapped); then every space and
+  punctuation removed, so 'Bandarjaya Barat' = 'Bandar Jaya Barat' and 'Kec. Gn. Sugih' = 'GUNUNG SUGIH'.
 -#}
 {% macro place_key(col) -%}
   {{ sikkep.place_key_from(sikkep.clean_text(col)) }}
@@ -17,7 +18,9 @@
   {%- set s = sikkep.re_replace(s, '^\\s*((KECAMATAN|KEC|DESA|DS|KAMPUNG|KAMP|KP|KELURAHAN|KEL|TIYUH|PEKON|NAGARI|GAMPONG|KABUPATEN|KAB)(\\.\\s*|\\s+))+', '') -%}
   {%- set s = sikkep.re_replace(s, '\\bGN(\\.\\s*|\\s+)', 'GUNUNG ') -%}
   {%- set s = sikkep.re_replace(s, '\\bTJ(\\.\\s*|\\s+)', 'TANJUNG ') -%}
-  {%- set s = sikkep.re_replace(s, '\\bSP(\\.\\s*|\\s+)', 'SIMPANG ') -%}
+  {#- 'Sp.' is Seputih in Lampung Tengah (Sp. Raman) and Simpang elsewhere: all three become SP, also
+      when written as one word (Seputihbanyak) -#}
+  {%- set s = sikkep.re_replace(s, '\\b(SEPUTIH|SIMPANG)', 'SP') -%}
   {%- set s = sikkep.re_replace(s, '\\bBD(\\.\\s*|\\s+)', 'BANDAR ') -%}
   {%- set s = sikkep.re_replace(s, '\\bSR(\\.\\s*|\\s+)', 'SRI ') -%}
   {%- set s = sikkep.re_replace(s, '\\bKR(\\.\\s*|\\s+)', 'KARANG ') -%}
