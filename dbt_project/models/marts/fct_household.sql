@@ -12,10 +12,11 @@
 --   desil_dtks/p3ke  poorest (min) desil of the home DTKS / P3KE rows
 --   desil            poorest of the current registry desils; NULL = unknown (not eligible)
 --   in_dtks/in_p3ke  the household has a home DTKS / P3KE row
---   program flags    one boolean per program, from the current rows attributed to the household
---                    (bridge_program_record_household) (dim_program, from the program contracts; the published
---                    contract fixes pkh, bpnt, pbi_jk, blt_dd, rtlh, baznas, kur): a member is a
---                    recipient in the CURRENT list of that program (PBI NONAKTIF is not)
+--   program flags    one boolean per program (dim_program, from the program contracts; the published
+--                    contract fixes pkh, bpnt, pbi_jk, blt_dd, rtlh, baznas, kur): a CURRENT recipient row
+--                    of that program (PBI NONAKTIF is not) counts for the household
+--                    (bridge_program_record_household: a member's row, or a row carrying the NIK of a
+--                    registry row of a family living here)
 --   programs_count   number of current lists (all, including KUR) naming the household
 --   sikkep_priority  in P3KE and in DTKS and no social-assistance program (every list except KUR)
 --   area             village (kode_wilayah) of the current registry record; kode_kecamatan always
