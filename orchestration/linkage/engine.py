@@ -150,26 +150,29 @@ def link_records(
         SELECT unique_id, string_split(address_key, ' ') AS tokens, address_rt FROM person_records
         WHERE address_key IS NOT NULL
     ),
-    weak_addressed AS (
-        SELECT wc.w, wc.cluster_id,
-               max(CASE WHEN a_c.unique_id IS NULL
-                             OR NOT (a_w.address_rt IS NULL OR a_c.address_rt IS NULL OR a_w.address_rt = a_c.address_rt)
-                        THEN 0
-                        WHEN a_w.tokens = a_c.tokens AND a_w.address_rt = a_c.address_rt THEN 3
-                        WHEN a_w.tokens = a_c.tokens THEN 2
-                        WHEN list_has_all(a_w.tokens, a_c.tokens) OR list_has_all(a_c.tokens, a_w.tokens) THEN 1
-                        ELSE 0 END) AS addr,
-               -- the candidate lives elsewhere: addresses on both sides and none holds the other's tokens
-               -- (RT aside: RT numbers are often mistyped)
-               bool_or(a_c.unique_id IS NOT NULL)
-                   AND NOT bool_or(a_c.unique_id IS NOT NULL AND (list_has_all(a_w.tokens, a_c.tokens)
-                                                                  OR list_has_all(a_c.tokens, a_w.tokens)))
-                   AS elsewhere
+    -- each weak row's address against each address of a candidate's records
+    address_pairs AS (
+        SELECT wc.w, wc.cluster_id, a_w.tokens = a_c.tokens AS same_tokens,
+               list_has_all(a_w.tokens, a_c.tokens) OR list_has_all(a_c.tokens, a_w.tokens) AS tokens_fit,
+               a_w.address_rt IS NULL OR a_c.address_rt IS NULL OR a_w.address_rt = a_c.address_rt AS rt_agree,
+               a_w.address_rt = a_c.address_rt AS same_rt
         FROM weak_candidates wc
         JOIN addresses a_w ON a_w.unique_id = wc.w
         JOIN cl0 c ON c.cluster_id = wc.cluster_id
-        LEFT JOIN addresses a_c ON a_c.unique_id = c.record_id
-        GROUP BY wc.w, wc.cluster_id
+        JOIN addresses a_c ON a_c.unique_id = c.record_id
+    ),
+    weak_addressed AS (
+        SELECT w, cluster_id,
+               max(CASE WHEN NOT rt_agree THEN 0
+                        WHEN same_tokens AND same_rt THEN 3
+                        WHEN same_tokens THEN 2
+                        WHEN tokens_fit THEN 1
+                        ELSE 0 END) AS addr,
+               -- the candidate lives elsewhere: none of its addresses holds the row's tokens or is held in
+               -- them (RT aside: RT numbers are often mistyped)
+               NOT bool_or(tokens_fit) AS elsewhere
+        FROM address_pairs
+        GROUP BY w, cluster_id
     ),
     -- the contenders: every candidate not living elsewhere within the margin of the best one (a name-only
     -- row naming a family at another address is another family, not the registry's namesake)
