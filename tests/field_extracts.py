@@ -120,7 +120,8 @@ def _dtks(raw: Path) -> None:
                ["BDT9", "ART14", "", "", "Warsini", "1802212005", "tgl salah", "2", "1", "1", "", "", "", "", ""]],
               delimiter=",", encoding="utf-8", lineterminator="\n")
     _expect(DTKS4, None, 2, nik="1802215001800008", tanggal_lahir="1980-01-10", desil=4, jenis_kelamin="P")
-    _expect(DTKS4, None, 3, rule="place_unresolved")
+    # no place and no NIK: staged with the problem flagged; linkage decides (found elsewhere or quarantined)
+    _expect(DTKS4, None, 3, kode_kecamatan=None, flags_has=["place_unresolved", "kode_wilayah_outside_kabupaten"])
     _expect(DTKS4, None, 4, nik="1802214404700009", nik_valid=True, kode_kecamatan=None, kode_desa=None,
             flags_has=["kode_wilayah_outside_kabupaten"])
     _expect(DTKS4, None, 5, rule="no_identity")
@@ -252,7 +253,7 @@ def _pbi(raw: Path) -> None:
     _expect(PBI, None, 4, recipient=True, kode_kecamatan="18.02.04", jenis_kelamin="P")
     _expect(PBI, None, 5, recipient=False, kode_kecamatan="18.02.04", tanggal_lahir="1999-03-12")
     _expect(PBI, None, 6, kode_kecamatan="18.02.21", place_resolved_by="code")
-    _expect(PBI, None, 7, rule="place_unresolved")
+    _expect(PBI, None, 7, kode_kecamatan=None, flags_has=["place_unresolved"])
 
 
 # --- BLT-DD: one sheet per kecamatan, no kecamatan column, NIK often blank --------------------------------
@@ -284,7 +285,7 @@ def _blt(raw: Path) -> None:
             nik=None, flags_has=["nik_missing"])
     _expect(BLT, "Terbanggi Besar", 4, kode_desa="18.02.07.1003")
     _expect(BLT, "Terbanggi Besar", 5, kode_desa="18.02.07.2010", nik="1802074101700015", nik_valid=True)
-    _expect(BLT, "Sheet3", 2, rule="place_unresolved")
+    _expect(BLT, "Sheet3", 2, kode_kecamatan=None, kode_desa=None, flags_has=["place_unresolved"])
     _expect(BLT, "Keterangan", 1, rule="ingest:sheet_without_header")
 
 

@@ -429,11 +429,14 @@ def run_linkage(
 
     - ``linkage.record_person(record_id, person_id, match_method, match_probability)``
     - ``linkage.person_household(person_id, household_id, deceased, is_head, present, family_known)``
+    - ``linkage.record_quarantine(record_id, rule)``: rows quarantined after linkage (linkage/quarantine.py);
+      every record is in exactly one of record_person and record_quarantine
 
     Returns a summary dict (counts, timings, ID registry statistics).
     """
     from orchestration.linkage.households import form_households
     from orchestration.linkage.ids import RECORD_KEY_SQL, assign_stable_ids, attach_state, detach_state
+    from orchestration.linkage.quarantine import split_unplaced
 
     t0 = time.perf_counter()
     run_id = run_id or time.strftime("%Y%m%dT%H%M%S")
@@ -451,6 +454,12 @@ def run_linkage(
                      out_table="__linkage_clusters", timings=timings, cache=cache,
                      memory_limit=memory_limit, temp_dir=temp_dir, poorest_first_sources=poorest_first_sources)
         t_link = time.perf_counter()
+        unplaced = split_unplaced(build_con, "__linkage_clusters", records_table, "__linkage_unplaced")
+        build_con.execute("""
+        CREATE SCHEMA IF NOT EXISTS linkage;
+        CREATE OR REPLACE TABLE linkage.record_quarantine AS
+            SELECT record_id, rule FROM __linkage_unplaced ORDER BY record_id;
+        """)
         build_con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __linkage_keys AS
             SELECT c.cluster_id, {RECORD_KEY_SQL} AS member_key
@@ -491,10 +500,10 @@ def run_linkage(
     """).fetchall()[0]
     methods = dict(build_con.execute(
         "SELECT match_method, count(*) FROM linkage.record_person GROUP BY 1 ORDER BY 1").fetchall())
-    for t in ("__linkage_clusters", "__linkage_keys", "__person_ids", "__households", "__household_ids"):
+    for t in ("__linkage_clusters", "__linkage_unplaced", "__linkage_keys", "__person_ids", "__households", "__household_ids"):
         build_con.execute(f"DROP TABLE IF EXISTS {t}")
     return dict(
-        run_id=run_id, records=counts[0], persons=counts[1], households=counts[2],
+        run_id=run_id, records=counts[0], quarantined_after_linkage=unplaced, persons=counts[1], households=counts[2],
         deceased=counts[3], persons_without_household=counts[4], match_methods=methods,
         candidate_pairs=timings.get("pairs"), threshold=threshold, predict_threshold=predict_threshold,
         new_records=timings.get("new_records"), cached_pairs=timings.get("cached_pairs"),

@@ -103,7 +103,7 @@ RESTRICTED_TABLES: dict[str, str] = {
     "fct_household": "marts",
     "fct_person": "marts",
     "xref_source_record": "marts",
-    "quarantine": "intermediate",
+    "quarantine": "marts",
 }
 
 # Column names that must never appear in the public zone.

@@ -109,3 +109,45 @@ def test_pair_cache_scores_only_new_records_and_changes_nothing(tmp_path):
     assert st.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'linkage_seen'"
                       ).fetchall() == [("UBIGINT",)]
     st.close()
+
+
+def test_place_rule_is_decided_after_linkage(tmp_path):
+    """design.md: a row whose place resolves to nothing is linked when its person is found in a row with a
+    place (the problem stays flagged), and quarantined when not; two place-less rows of one unknown person
+    do not vouch for each other."""
+    import pandas as pd
+
+    df = make_records(300, seed=7)
+    assert df.kode_kecamatan.notna().all()
+    known = df[(df.source == "dtks") & df.nik.notna() & df.tanggal_lahir.notna()].iloc[0]
+
+    def unplaced(base, rid: str, **over) -> dict:
+        row = base.to_dict()
+        row.update(record_id=rid, source="pbi_jk", kind="program", unit="person", program="pbi_jk",
+                   family_ref=None, household_ref=None, hubungan=None, status_keberadaan=None, desil=None,
+                   kode_desa=None, kode_kecamatan=None, no_kk=None, no_kk_valid=False,
+                   flags="place_unresolved", **over)
+        return row
+
+    stranger = dict(nik="3171015507910007", nama="Wagiyem Sastro", name_key="wagiyem sastro",
+                    tanggal_lahir=pd.Timestamp("1991-07-15").date(), jenis_kelamin="P", nik_valid=True,
+                    nik_suspect=False)
+    extra = pd.DataFrame([
+        unplaced(known, "pbi_jk|x|known"),                  # a known person, place garbage: linked
+        unplaced(known, "pbi_jk|x|stranger", **stranger),   # found nowhere: quarantined
+        unplaced(known, "kur|x|stranger", **stranger),      # the same stranger again: quarantined too
+    ])
+    state = tmp_path / "state.duckdb"
+    con = _build(tmp_path / "build.duckdb", pd.concat([df, extra], ignore_index=True))
+    try:
+        summary = run_linkage(con, state, run_id="r1")
+        quarantined = con.execute("SELECT record_id, rule FROM linkage.record_quarantine ORDER BY 1").fetchall()
+        assert quarantined == [("kur|x|stranger", "place_unresolved"), ("pbi_jk|x|stranger", "place_unresolved")]
+        assert summary["quarantined_after_linkage"] == 2
+        linked = dict(con.execute("SELECT record_id, person_id FROM linkage.record_person").fetchall())
+        assert linked["pbi_jk|x|known"] == linked[known.record_id]
+        # every record exactly once: linked or quarantined
+        assert len(linked) + len(quarantined) == len(df) + len(extra)
+        assert not set(linked) & {r for r, _ in quarantined}
+    finally:
+        con.close()

@@ -112,10 +112,12 @@ MANIFEST = [
     ("pkh", "2024-03", "pkh/2024-03/pkh.xlsx", "loaded", 1, 1, 0),
     ("pkh", "2024-09", "pkh/2024-09/pkh.xlsx", "loaded", 1, 1, 0),
     ("pbi_jk", "2024-09", "pbi_jk/2024-09/pbi.csv", "loaded", 2, 2, 0),
-    ("kur", "2024-09", "kur/2024-09/kur.csv", "loaded", 1, 1, 0),
+    ("kur", "2024-09", "kur/2024-09/kur.csv", "loaded", 2, 2, 0),
     ("blt_dd", "2024-09", "blt_dd/2024-09/blt.xlsx", "loaded", 3, 3, 0),
     ("dukcapil_agregat", "2024-12", "dukcapil_agregat/2024-12/agr.csv", "loaded", 4, 4, 0),
 ]
+
+UNPLACED_ID = "kur|2024-09|kur/2024-09/kur.csv||3"
 
 QUARANTINE = [
     ("blt_dd", "2024-09", "blt_dd/2024-09/blt.xlsx", "ANAK TUHA", 7, "no_identity", "neither name nor valid NIK"),
@@ -166,7 +168,21 @@ def create_inputs(db_path: Path) -> None:
             rows.append(tuple(rec[c] for c in IPR_COLUMNS))
             method = "nik_exact" if nik else "singleton"
             record_person.append((rid, pid, method, 1.0 if nik else None))
+        # a KUR row whose place resolves to nothing and whose person linkage found in no row with a place:
+        # staged, then quarantined after linkage (linkage.record_quarantine), never in xref
+        unplaced = dict(zip(IPR_COLUMNS, rows[-1]))
+        unplaced.update(record_id=UNPLACED_ID, source="kur", period="2024-09", is_current=True,
+                        source_file="kur/2024-09/kur.csv", source_sheet=None, source_row=3, kind="program",
+                        program="kur", nik="3171010101900001", nama="Orang Asing", name_key="orang asing",
+                        kode_desa=None, kode_kecamatan=None, place_resolved_by=None, family_ref=None,
+                        household_ref=None, flags="place_unresolved")
+        rows.append(tuple(unplaced[c] for c in IPR_COLUMNS))
         con.executemany(f"insert into intermediate.int_person_records values ({','.join('?' * len(IPR_COLUMNS))})", rows)
+        con.execute("create table intermediate.int_person_rows as select *, "
+                    "case when kode_kecamatan is null then 'kode=; kecamatan=Antah Berantah; desa=; sheet=' end"
+                    " as place_detail from intermediate.int_person_records")
+        con.execute("create table linkage.record_quarantine (record_id varchar, rule varchar)")
+        con.execute("insert into linkage.record_quarantine values (?, 'place_unresolved')", [UNPLACED_ID])
 
         con.execute("create table linkage.record_person (record_id varchar, person_id varchar,"
                     " match_method varchar, match_probability double)")
@@ -276,8 +292,23 @@ def test_fct_person_and_xref(built_db):
     assert ("P4", None, "1802210404400004", True, True) in persons
     assert ("P6", "H3", None, False, False) in persons
     n_records = q(built_db, "select count(*) from intermediate.int_person_records")[0][0]
+    # every staged row but the one quarantined after linkage
     assert q(built_db, "select count(*), count(distinct record_id) from marts.xref_source_record")[0] == (
-        n_records, n_records)
+        n_records - 1, n_records - 1)
+    assert q(built_db, f"select count(*) from marts.xref_source_record where record_id = '{UNPLACED_ID}'") == [(0,)]
+
+
+def test_quarantine_after_linkage_is_published_with_the_staged_one(built_db):
+    rows = q(built_db, "select source, source_file, source_row, rule, detail from marts.quarantine order by 1, 3")
+    assert [r[:4] for r in rows] == [
+        ("blt_dd", "blt_dd/2024-09/blt.xlsx", 7, "no_identity"),
+        ("blt_dd", "blt_dd/2024-09/blt.xlsx", 8, "place_unresolved"),
+        ("kur", "kur/2024-09/kur.csv", 3, "place_unresolved"),
+    ]
+    assert "Antah Berantah" in rows[-1][4] and "tidak ditemukan" in rows[-1][4]
+    # the place-less row counts as quarantined, not linked
+    assert q(built_db, "select rows_received, rows_quarantined, rows_linked from indicators.ind_data_quality "
+                       "where source = 'kur'") == [(2, 1, 1)]
     # the person's CURRENT household, also on history rows
     assert q(built_db, "select distinct household_id from marts.xref_source_record where person_id = 'P3'") == [("H2",)]
 

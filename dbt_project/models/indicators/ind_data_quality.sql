@@ -2,7 +2,7 @@
 --   rows_received / rows_loaded  from raw.file_manifest, files loaded or in error (a repeated
 --                                delivery with identical content, status 'duplicate', is not counted
 --                                again; 'ignored' files are not extracts)
---   rows_quarantined             rows of the period in intermediate.quarantine
+--   rows_quarantined             rows of the period in marts.quarantine (staging and after linkage)
 --   nik_valid_pct                staged person rows with a valid NIK / staged person rows x 100
 --   rows_linked                  staged person rows that linkage assigned to a person
 --   linked_pct                   rows_linked / rows_received x 100
@@ -18,7 +18,7 @@ with manifest as (
 
 quarantine as (
 
-    select source, period from {{ ref('quarantine') }}
+    select source, period from {{ ref('mart_quarantine') }}
 
 ),
 

@@ -12,14 +12,17 @@
        kecamatan, a village name unique in the kabupaten resolves both
   A village that is ambiguous or unknown leaves kode_desa NULL with kode_kecamatan set (flagged).
 
-  Quarantine (first rule that applies):
+  Quarantine before linkage (first rule that applies):
     no_identity           no usable name (name_key NULL) and no valid NIK
-    place_unresolved      no kecamatan resolves and no valid NIK (design.md's "links to no person found
-                          elsewhere" needs linkage; a valid NIK is the proxy for "can be linked")
-    unparseable_mandatory a contract-required field was delivered but cannot be parsed
+    unparseable_mandatory a contract-required field was delivered but cannot be parsed (places excepted)
+  A place that resolves to nothing is flagged ('place_unresolved') and decided AFTER linkage
+  (orchestration/linkage/quarantine.py, design.md "Quarantine is decided after linkage"): the row is
+  linked when its person is found in a row with a place, else quarantined there. So a place column is
+  never an "unparseable mandatory" field here: a garbage KODE_WILAYAH on a DTKS row of a known person
+  links, with the problem flagged.
 -#}
 {%- set threshold = var('place_fuzzy_threshold', 0.9) -%}
-{%- set typed = ['tanggal_lahir', 'jenis_kelamin', 'hubungan', 'status_keberadaan', 'desil', 'status_peserta', 'kode_wilayah'] -%}
+{%- set typed = ['tanggal_lahir', 'jenis_kelamin', 'hubungan', 'status_keberadaan', 'desil', 'status_peserta'] -%}
 
 with staged as (
 {%- for s in sikkep.person_sources() %}
@@ -219,18 +222,18 @@ select
         "case when unparsed_fields is not null then " ~ dbt.concat(["'unparsed:'", "unparsed_fields"]) ~ " end"]) }} as flags,
     case
       when name_key is null and not nik_valid then 'no_identity'
-      when kode_kecamatan is null and not nik_valid then 'place_unresolved'
       when unparsed_required is not null then 'unparseable_mandatory'
     end as quarantine_rule,
     case
       when name_key is null and not nik_valid then
         {{ dbt.concat(["'nama tidak dapat dipakai dan NIK tidak valid ('", "coalesce(nik_problem, '')",
                        "case when nik_masked is not null then " ~ dbt.concat(["': '", "nik_masked"]) ~ " else '' end", "')'"]) }}
-      when kode_kecamatan is null and not nik_valid then
-        {{ dbt.concat(["'wilayah tidak dikenali di kabupaten " ~ sikkep.kabupaten_code() ~ " (kode='", "coalesce(kode_wilayah_row, '')",
-                       "'; kecamatan='", "coalesce(kecamatan, '')", "'; desa='", "coalesce(desa, '')",
-                       "'; sheet='", "coalesce(source_sheet, '')", "') dan NIK tidak valid ('", "coalesce(nik_problem, '')", "')'"]) }}
       when unparsed_required is not null then
         {{ dbt.concat(["'kolom wajib tidak terbaca: '", "unparsed_required"]) }}
-    end as quarantine_detail
+    end as quarantine_detail,
+    case when kode_kecamatan is null then
+        {{ sikkep.mask_digits_in_text(dbt.concat(["'kode='", "coalesce(kode_wilayah_row, '')",
+                       "'; kecamatan='", "coalesce(kecamatan, '')", "'; desa='", "coalesce(desa, '')",
+                       "'; sheet='", "coalesce(source_sheet, '')"])) }}
+    end as place_detail
 from rows_resolved

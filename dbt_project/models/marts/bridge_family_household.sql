@@ -8,7 +8,7 @@
 with records as (
 
     select record_id, family_ref, hubungan
-    from {{ ref('int_person_records') }}
+    from {{ ref('linked_person_records') }}
     where kind = 'registry'
       and is_current
       and family_ref is not null

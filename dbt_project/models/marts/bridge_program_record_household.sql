@@ -9,7 +9,7 @@
 with records as (
 
     select record_id, kind, is_current, status_keberadaan, nik, nik_valid, family_ref
-    from {{ ref('int_person_records') }}
+    from {{ ref('linked_person_records') }}
 
 ),
 

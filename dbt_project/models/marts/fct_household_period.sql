@@ -10,7 +10,7 @@
 
 with records as (
 
-    select * from {{ ref('int_person_records') }} where kind = 'registry'
+    select * from {{ ref('linked_person_records') }} where kind = 'registry'
 
 ),
 

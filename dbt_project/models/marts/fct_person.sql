@@ -5,7 +5,7 @@
 
 with records as (
 
-    select * from {{ ref('int_person_records') }}
+    select * from {{ ref('linked_person_records') }}
 
 ),
 

@@ -1,11 +1,11 @@
--- Every person row of every source (int_person_records) exactly once, with the person linkage gave it
+-- Every linked person row of every source (linked_person_records) exactly once, with the person linkage gave it
 -- and the CURRENT household it counts for: the person's (NULL when no current source claims the person);
 -- a program row follows bridge_program_record_household (the family of the row's NIK when linkage
 -- merged the person with a namesake of another family).
 
 with records as (
 
-    select * from {{ ref('int_person_records') }}
+    select * from {{ ref('linked_person_records') }}
 
 ),
 

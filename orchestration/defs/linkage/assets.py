@@ -14,6 +14,9 @@ RECORDS = dg.AssetKey(["intermediate", "int_person_records"])
         dg.AssetSpec(["linkage", "record_person"], deps=[RECORDS], group_name="linkage", kinds={"splink", "duckdb"},
                      description="Every staged person row -> stable person_id (Splink 5 predict + cluster with the "
                                  "committed model; the ID registry in the state database keeps IDs across runs)."),
+        dg.AssetSpec(["linkage", "record_quarantine"], deps=[RECORDS], group_name="linkage", kinds={"duckdb"},
+                     description="Staged rows quarantined after linkage: no place resolves and the row's person "
+                                 "is found in no row with a place (linkage/quarantine.py)."),
         dg.AssetSpec(["linkage", "person_household"], deps=[RECORDS], group_name="linkage", kinds={"duckdb"},
                      description="Every person -> current household (family, keluarga) with a stable household_id; "
                                  "deceased persons and persons with no remaining claim have none."),
@@ -33,5 +36,7 @@ def linkage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     meta.update({f"seconds_{k}": v for k, v in summary.get("seconds", {}).items()})
     context.log.info(f"linkage: {meta}")
     yield dg.MaterializeResult(asset_key=["linkage", "record_person"], metadata=meta)
+    yield dg.MaterializeResult(asset_key=["linkage", "record_quarantine"],
+                               metadata={"rows": summary.get("quarantined_after_linkage", 0)})
     yield dg.MaterializeResult(asset_key=["linkage", "person_household"],
                                metadata={k: v for k, v in meta.items() if "household" in k})

@@ -8,7 +8,7 @@ from ..ingest.assets import WRITER_POOL
 
 UPSTREAM = [
     ["marts", "fct_household"], ["marts", "fct_person"], ["marts", "xref_source_record"],
-    ["marts", "fct_program_participation"], ["intermediate", "quarantine"],
+    ["marts", "fct_program_participation"], ["marts", "quarantine"],
     ["indicators", "ind_poverty_by_area"], ["indicators", "ind_program_coverage"],
     ["indicators", "ind_program_overlap"], ["indicators", "ind_priority_gap"],
     ["indicators", "ind_graduation"], ["indicators", "ind_data_quality"],

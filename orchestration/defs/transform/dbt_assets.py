@@ -26,7 +26,8 @@ class SikkepTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema") or "main"
-        return dg.AssetKey([schema, dbt_resource_props["name"]])
+        # the table's name: a model published under another name (mart_quarantine -> marts.quarantine) by its alias
+        return dg.AssetKey([schema, dbt_resource_props.get("alias") or dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         schema = dbt_resource_props.get("config", {}).get("schema") or ""
