@@ -1,4 +1,4 @@
-"""The `sikkep` commands: generate, refresh, status, train-linkage, score."""
+"""The `sikkep` commands: generate, refresh, status, train-linkage, score, evaluate."""
 from __future__ import annotations
 
 import argparse
@@ -66,16 +66,40 @@ def _score(args) -> int:
     from .synth.scorecard import render, score
 
     settings = get_settings()
+    published = Path(args.warehouse).resolve() / "published" if args.warehouse else settings.published_dir
+    build_db = published.parent / "build" / "sikkep.duckdb"
     key_dir = Path(args.key) if args.key else settings.raw_dir.parent / f"{settings.raw_dir.name}_answer_key"
     if not (key_dir / "rows.parquet").exists():
         print(f"No answer key at {key_dir}: pass --key (the folder `sikkep generate` wrote beside the extracts).")
         return 1
-    if not (settings.published_dir / "public.duckdb").exists():
-        print(f"Nothing published in {settings.published_dir}: run `sikkep refresh` first.")
+    if not (published / "public.duckdb").exists():
+        print(f"Nothing published in {published}: run `sikkep refresh` first.")
         return 1
-    result = score(settings.published_dir, key_dir, settings.build_db)
-    print(json.dumps(result, indent=2, default=str) if args.json else render(result))
+    result = score(published, key_dir, build_db)
+    text = json.dumps(result, indent=2, default=str) if args.json else render(result)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(text)
     return 0
+
+
+def _evaluate(args) -> int:
+    from .evaluate import DEFAULT_SEEDS, run_evaluation
+
+    profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
+    seeds = dict(DEFAULT_SEEDS, default=args.seed_default, holdout=args.seed_holdout)
+    for item in args.seed or []:
+        name, _, value = item.partition("=")
+        if not value.strip().isdigit():
+            print(f"--seed expects PROFILE=N, got {item!r}")
+            return 2
+        seeds[name.strip()] = int(value)
+    report = run_evaluation(profiles, args.households, args.periods, seeds, Path(args.out), keep=args.keep,
+                            kabupaten=args.kabupaten or get_settings().kabupaten)
+    failed = [name for name, e in report["profiles"].items() if e.get("score") is None]
+    if failed:
+        print(f"Not scored (generate or refresh failed): {', '.join(failed)}; the reason is above (refresh: its refresh.log).")
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,8 +131,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("score", help="compare the publication with a generated data set's answer key")
     k.add_argument("--key", default=None, help="answer key folder (default: <raw dir>_answer_key)")
+    k.add_argument("--warehouse", default=None, help="warehouse folder to score (default: SIKKEP_WAREHOUSE_DIR)")
     k.add_argument("--json", action="store_true")
+    k.add_argument("--out", default=None, help="also write the report (markdown, or JSON with --json) to this file")
     k.set_defaults(func=_score)
+
+    e = sub.add_parser("evaluate", help="generate, refresh and score per generator profile; one table of the scores")
+    e.add_argument("--profiles", default="default,holdout", help="comma-separated generator profiles")
+    e.add_argument("--households", type=int, default=20000)
+    e.add_argument("--periods", type=int, default=2)
+    e.add_argument("--seed-default", type=int, default=2, help="seed of the 'default' profile")
+    e.add_argument("--seed-holdout", type=int, default=11, help="seed of the 'holdout' profile")
+    e.add_argument("--seed", action="append", metavar="PROFILE=N", help="seed of any other profile (repeatable)")
+    e.add_argument("--out", default="eval", help="folder of the evaluation: <out>/<profile><N>k/, scores.md, scores.json")
+    e.add_argument("--kabupaten", default=None, help="Kemendagri code (default SIKKEP_KABUPATEN)")
+    e.add_argument("--keep", action="store_true",
+                   help="keep each profile's warehouse from an earlier evaluation (a warm refresh); "
+                        "by default it starts empty, as for extracts never seen")
+    e.set_defaults(func=_evaluate)
     return parser
 
 
