@@ -13,12 +13,21 @@ from .settings import get_settings
 
 def _generate(args) -> int:
     from .synth.generate import generate
+    from .synth.profile import ProfileError, load
 
+    try:
+        prof = load(args.profile)
+    except ProfileError as e:
+        print(f"sikkep generate: {e}", file=sys.stderr)
+        return 2
     out = Path(args.out)
     summary = generate(households=args.households, seed=args.seed, periods=args.periods, out_dir=out,
                        key_dir=Path(args.key_dir) if args.key_dir else None,
-                       kabupaten=args.kabupaten or get_settings().kabupaten, progress=Progress(False if args.quiet else None))
-    print(f"Generated {args.households} households x {args.periods} periods into {out}")
+                       kabupaten=args.kabupaten or get_settings().kabupaten, progress=Progress(False if args.quiet else None),
+                       profile=prof.name)
+    print(f"Generated {args.households} households x {args.periods} periods into {out} (profile {prof.name})")
+    if prof.tuning == "forbidden":
+        print(f"Profile {prof.name} is held out: evaluate on it, never tune the linkage on it.")
     if isinstance(summary, dict) and summary.get("key_dir"):
         print(f"Answer key: {summary['key_dir']}")
     return 0
@@ -113,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", default=str(get_settings().raw_dir))
     g.add_argument("--key-dir", default=None, help="answer key folder (default: <out>_answer_key beside --out)")
     g.add_argument("--kabupaten", default=None, help="Kemendagri code (default SIKKEP_KABUPATEN)")
+    g.add_argument("--profile", default="default",
+                   help="generator profile (orchestration/synth/profiles/<name>.yml): agencies' habits and defect "
+                        "rates; 'default' (tuned on) or 'holdout' (evaluation only, never tune on it)")
     g.add_argument("--quiet", action="store_true")
     g.set_defaults(func=_generate)
 

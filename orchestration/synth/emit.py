@@ -142,6 +142,8 @@ def emit(rng: np.random.Generator, tb: Table, out_dir: Path, period: str, t: int
                 chunks = [kecs]
                 fnames = [f"P3KE_{kab}_{ym}.xlsx" if src == "p3ke" else f"BLT_DD_{kab}_{ym}.xlsx"]
             plan = [(fn, [(kec_names[k], all_rows[kec_of == k]) for k in ch]) for fn, ch in zip(fnames, chunks)]
+            if (kec_of < 0).any():  # rows of no known kecamatan: a leftover sheet named after none
+                plan[-1][1].append(("LAIN-LAIN", all_rows[kec_of < 0]))
         elif src == "bpnt" and t % 2 == 0:
             cut = len(kec_names) // 2
             plan = [(f"BPNT_{kab}_{ym}.xlsx", [("Bagian 1", all_rows[kec_of < cut]), ("Bagian 2", all_rows[kec_of >= cut])])]

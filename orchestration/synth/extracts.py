@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import ids, names, quirks
 from .context import Ctx, Table
+from .profile import SourceProfile
 from .writers import NUM
 
 __all__ = ["BUILDERS", "NAME_NIK", "Ctx", "Table", "build_dukcapil", "make_unusable"]
@@ -42,6 +43,12 @@ def _flag_style(ctx: Ctx) -> int:
     return int(ctx.rng.integers(0, len(quirks.FLAG_STYLES)))
 
 
+def _nik(ctx: Ctx, tb: Table, df: pd.DataFrame, sp: SourceProfile) -> np.ndarray:
+    """The NIK column with the source's rates (profile): damage kinds and wrong-person NIKs."""
+    return ctx.nik_col(tb, df, sp.nik, head_copy=sp.nik_head_copy, neighbour=sp.nik_neighbour,
+                       run=sp.nik_neighbour_run, other_person=sp.nik_other_person)
+
+
 def build_dtks(ctx: Ctx) -> Table:
     P, H, rng = ctx.P, ctx.H, ctx.rng
     in_d = H["in_dtks"].to_numpy()
@@ -60,6 +67,7 @@ def build_dtks(ctx: Ctx) -> Table:
     order = np.lexsort((df["rel"].to_numpy(), df["place_hh"].to_numpy(), df["h_idbdt"].to_numpy()))
     df = df.iloc[order].reset_index(drop=True)
     tb = ctx.table("dtks", "csv", df, {})
+    sp = ctx.src("dtks")
     case = "upper"
     fs = _flag_style(ctx)
     sel_fam = {k: np.isin(df["place_hh"].to_numpy(), v) for k, v in ctx.sel.family.items()}
@@ -71,16 +79,15 @@ def build_dtks(ctx: Ctx) -> Table:
     c["IDARTBDT"] = (ids.scramble(df["pkey"].to_numpy(), 104729, 7, 10**11) + 10**11).astype(str).astype(object)
     codes = ctx.desa_codes[df["h_desa"].to_numpy()]
     c["KODE_WILAYAH"] = np.array([x.replace(".", "") for x in codes], dtype=object) if nodots else codes
-    c["ALAMAT"] = names.apply_case(ctx.alamat_col(df, "csv"), case)
-    c["RT"] = pd.Series(df["h_rt"].to_numpy()).astype(str).str.zfill(3).to_numpy(dtype=object)
-    c["RW"] = pd.Series(df["h_rw"].to_numpy()).astype(str).str.zfill(3).to_numpy(dtype=object)
-    c["NAMA"] = ctx.names_col(tb, df, 0.03, case)
+    c["ALAMAT"] = names.apply_case(ctx.alamat_col(df, "csv", tb), case)
+    c["RT"] = ctx.rt_col(df["h_rt"].to_numpy())
+    c["RW"] = ctx.rt_col(df["h_rw"].to_numpy())
+    c["NAMA"] = ctx.names_col(tb, df, sp.name_variant, case)
     c["JNSKEL"] = (df["sex"].to_numpy() + 1).astype(str).astype(object)
     c["TMPLAHIR"] = names.apply_case(df["birth_place"].to_numpy().astype(object), case)
-    c["TGLLAHIR"] = ctx.birth_col(tb, df, ["dmy_dash", "iso", "dmy_slash"][ctx.t % 3])
-    c["NIK"] = ctx.nik_col(tb, df, {"scientific": 0.01, "excel_zeroed": 0.01, "apostrophe": 0.005, "formatted": 0.005,
-                                    "typo": 0.006, "missing": 0.004, "invalid": 0.004}, head_copy=0.01, neighbour=0.002)
-    c["NOKK"] = ctx.kk_col(tb, df, {"scientific": 0.01, "excel_zeroed": 0.01, "typo": 0.003, "missing": 0.003})
+    c["TGLLAHIR"] = ctx.birth_col(tb, df, ["dmy_dash", "iso", "dmy_slash"][ctx.t % 3], sp)
+    c["NIK"] = _nik(ctx, tb, df, sp)
+    c["NOKK"] = ctx.kk_col(tb, df, sp.nokk)
     c["HUB_KRT"] = df["rel"].to_numpy().astype(str).astype(object)
     c["STA_KEBERADAAN_ART"] = df["sta"].to_numpy().astype(str).astype(object)
     dd = df["h_dtks_desil"].to_numpy()
@@ -89,6 +96,7 @@ def build_dtks(ctx: Ctx) -> Table:
     c["ADA_BPNT"] = quirks.flags(rng, noisy(sel_fam["bpnt"]), fs)
     c["ADA_PBI"] = quirks.flags(rng, noisy(pbi_on), fs)
     tb.meta["status"] = df["sta"].to_numpy()
+    ctx.garbage_place(tb, {"KODE_WILAYAH": "code"}, sp.place_garbage)
     return tb
 
 
@@ -106,6 +114,7 @@ def build_p3ke(ctx: Ctx) -> Table:
     order = np.lexsort((df["rel"].to_numpy(), df["place_hh"].to_numpy(), df["h_desa"].to_numpy()))
     df = df.iloc[order].reset_index(drop=True)
     tb = ctx.table("p3ke", "xlsx", df, {})
+    sp = ctx.src("p3ke")
     case = _pick_case(ctx)
     n = len(df)
     c = tb.cols
@@ -114,21 +123,20 @@ def build_p3ke(ctx: Ctx) -> Table:
     c["KODE_KEMENDAGRI"] = np.array([x.replace(".", "") for x in ctx.desa_codes[df["h_desa"].to_numpy()]], dtype=object)
     c["PROVINSI"] = np.full(n, ctx.area.prov_name.upper(), dtype=object)
     c["KABUPATEN"] = np.full(n, ctx.area.kab_name.upper(), dtype=object)
-    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), 0.03, "upper")
-    ctx.desa_text(tb, "DESA", df["h_desa"].to_numpy(), 0.04, "upper")
-    c["ALAMAT"] = names.apply_case(ctx.alamat_col(df, "xlsx"), case)
+    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), sp.kec_variant, "upper")
+    ctx.desa_text(tb, "DESA", df["h_desa"].to_numpy(), sp.desa_variant, "upper")
+    c["ALAMAT"] = names.apply_case(ctx.alamat_col(df, "xlsx", tb), case)
     pdz = np.nan_to_num(df["h_p3ke_desil"].to_numpy(), nan=4).astype(int).astype(str).astype(object)
     c["DESIL_KESEJAHTERAAN"] = np.where(rng.random(n) < (0.5 if ctx.t % 2 == 0 else 0.05), "Desil " + pdz, pdz)
-    c["NAMA"] = ctx.names_col(tb, df, 0.04, case)
-    nik = ctx.nik_col(tb, df, {"scientific": 0.012, "excel_zeroed": 0.006, "apostrophe": 0.01, "formatted": 0.004,
-                               "typo": 0.006, "missing": 0.003, "invalid": 0.003}, head_copy=0.008, neighbour=0.002)
+    c["NAMA"] = ctx.names_col(tb, df, sp.name_variant, case)
+    nik = _nik(ctx, tb, df, sp)
     c["NIK"] = nik
     c["PADAN_DUKCAPIL"] = np.where(np.array([len(str(x)) == 16 and str(x).isdigit() for x in nik], dtype=bool) & (tb.defects == ""),
                                    "Ya", "Tidak").astype(object)
     c["JENIS_KELAMIN"] = np.where(df["sex"].to_numpy() == 1, "Perempuan", "Laki-laki").astype(object)
     c["HUBUNGAN_DENGAN_KEPALA_KELUARGA"] = np.array([HUB_P3KE[int(r)] for r in df["rel"].to_numpy()], dtype=object)
     c["HUBUNGAN_DENGAN_KEPALA_KELUARGA"][(df["rel"].to_numpy() == 2) & (df["sex"].to_numpy() == 0)] = "Suami"
-    c["TANGGAL_LAHIR"] = ctx.birth_col(tb, df, ["serial", "dmy_slash", "xlsx_date", "indo"][ctx.t % 4])
+    c["TANGGAL_LAHIR"] = ctx.birth_col(tb, df, ["serial", "dmy_slash", "xlsx_date", "indo"][ctx.t % 4], sp)
     age = (ctx.ref_days - df["birth"].to_numpy().astype("datetime64[D]").astype(np.int64)) / 365.25
     c["STATUS_KAWIN"] = np.where(np.isin(df["rel"].to_numpy(), (1, 2)), "Kawin", np.where(age < 17, "Belum Kawin",
                                  np.where(rng.random(n) < 0.3, "Kawin", "Belum Kawin"))).astype(object)
@@ -161,33 +169,37 @@ def build_pbi(ctx: Ctx) -> Table:
     order = np.lexsort((df["pkey"].to_numpy(), df["h_desa"].to_numpy()))
     df = df.iloc[order].reset_index(drop=True)
     tb = ctx.table("pbi_jk", "csv", df, {})
+    sp = ctx.src("pbi_jk")
     case = "upper"
     c = tb.cols
     c["NOKA"] = ("000" + pd.Series(ids.scramble(df["pkey"].to_numpy(), 982451653, 3, 10**10)).astype(str).str.zfill(10)).to_numpy(dtype=object)
-    c["NIK"] = ctx.nik_col(tb, df, {"scientific": 0.012, "excel_zeroed": 0.006, "apostrophe": 0.003, "formatted": 0.003,
-                                    "typo": 0.006, "missing": 0.01, "invalid": 0.005}, head_copy=0.006, neighbour=0.002)
-    c["NAMA_PESERTA"] = ctx.names_col(tb, df, 0.03, case)
-    c["TGL_LAHIR"] = ctx.birth_col(tb, df, ["dmy_slash", "iso"][ctx.t % 2])
+    c["NIK"] = _nik(ctx, tb, df, sp)
+    c["NAMA_PESERTA"] = ctx.names_col(tb, df, sp.name_variant, case)
+    c["TGL_LAHIR"] = ctx.birth_col(tb, df, ["dmy_slash", "iso"][ctx.t % 2], sp)
     c["JENIS_KELAMIN"] = np.where(df["sex"].to_numpy() == 1, "P", "L").astype(object)
-    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), 0.05, "upper")
+    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), sp.kec_variant, "upper")
     c["SEGMEN"] = df["segmen"].to_numpy().astype(object)
     c["STATUS_PESERTA"] = df["status"].to_numpy().astype(object)
     tb.meta["status"] = df["status"].to_numpy()
+    ctx.garbage_place(tb, {"KECAMATAN": "text"}, sp.place_garbage)
     return tb
 
 
-def _family_heads(ctx: Ctx, hkeys: np.ndarray, spouse_share: float, prefer_mother: bool = False) -> np.ndarray:
-    """The person named for a family: the head, or the spouse (PKH: the mother as pengurus)."""
+def _family_heads(ctx: Ctx, hkeys: np.ndarray, rates: SourceProfile) -> np.ndarray:
+    """The person named for a family: the head, or the spouse (spouse_share); with mother_share (PKH:
+    the mother as pengurus) the wife of a male head at that share, the husband of a female head at
+    spouse_share."""
     H, P = ctx.H, ctx.P
     head = H["head"].to_numpy()[ctx.hpos.reindex(hkeys).to_numpy()]
     sp = P[ctx.present & (P["rel"].to_numpy() == 2) & P["hh"].isin(hkeys).to_numpy()]
     sp_of = sp.groupby("hh")["pkey"].first()
     spouse = sp_of.reindex(hkeys).fillna(-1).astype(np.int64).to_numpy()
-    if prefer_mother:
+    if rates.mother_share is not None:
         head_female = P["sex"].to_numpy()[head.clip(0)] == 1
-        use = (spouse >= 0) & ~head_female & (ctx.rng.random(len(hkeys)) < 0.85)
+        u = ctx.rng.random(len(hkeys))
+        use = (spouse >= 0) & np.where(head_female, u < rates.spouse_share, u < rates.mother_share)
     else:
-        use = (spouse >= 0) & (ctx.rng.random(len(hkeys)) < spouse_share)
+        use = (spouse >= 0) & (ctx.rng.random(len(hkeys)) < rates.spouse_share)
     out = np.where(use, spouse, head)
     return out[out >= 0]
 
@@ -199,82 +211,88 @@ def _finish_family_frame(ctx: Ctx, pk: np.ndarray) -> pd.DataFrame:
 
 
 def build_pkh(ctx: Ctx) -> Table:
-    df = _finish_family_frame(ctx, _family_heads(ctx, ctx.sel.family["pkh"], 0.0, prefer_mother=True))
+    sp = ctx.src("pkh")
+    df = _finish_family_frame(ctx, _family_heads(ctx, ctx.sel.family["pkh"], sp))
     tb = ctx.table("pkh", "xlsx", df, {})
     case = _pick_case(ctx)
     n = len(df)
     c = tb.cols
-    c["NIK_PENGURUS"] = ctx.nik_col(tb, df, {"scientific": 0.03, "excel_zeroed": 0.02, "apostrophe": 0.02, "formatted": 0.01,
-                                             "typo": 0.008, "missing": 0.005, "invalid": 0.004}, neighbour=0.003)
-    c["NAMA_PENGURUS"] = ctx.names_col(tb, df, 0.07, case)
-    c["NO_KK"] = ctx.kk_col(tb, df, {"scientific": 0.03, "excel_zeroed": 0.02, "apostrophe": 0.01, "missing": 0.01})
+    c["NIK_PENGURUS"] = _nik(ctx, tb, df, sp)
+    c["NAMA_PENGURUS"] = ctx.names_col(tb, df, sp.name_variant, case)
+    c["NO_KK"] = ctx.kk_col(tb, df, sp.nokk)
     c["IDBDT"] = np.where(df["h_in_dtks"].to_numpy().astype(bool),
                           idbdt_text(ctx, df["h_idbdt"].to_numpy().clip(0)), "").astype(object)
-    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), 0.08, case)
-    ctx.desa_text(tb, "DESA", df["h_desa"].to_numpy(), 0.08, case)
-    c["ALAMAT"] = ctx.alamat_col(df, "xlsx")
+    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), sp.kec_variant, case)
+    ctx.desa_text(tb, "DESA", df["h_desa"].to_numpy(), sp.desa_variant, case)
+    c["ALAMAT"] = ctx.alamat_col(df, "xlsx", tb)
     tahap = 1 + (ctx.month - 1) // 3
     c["TAHAP"] = np.full(n, f"Tahap {tahap} {ctx.year}", dtype=object)
     komp = np.array(["Anak SD", "Anak SMP", "Anak SMA", "Balita", "Ibu Hamil", "Lansia", "Disabilitas Berat"], dtype=object)
     kk = ctx.rng.integers(0, len(komp), n)
     c["KOMPONEN"] = komp[kk]
     c["NOMINAL"] = ctx.nominal(np.array([225000, 375000, 500000, 750000, 750000, 600000, 600000])[kk], "xlsx")
+    ctx.garbage_place(tb, {"KECAMATAN": "text", "DESA": "text"}, sp.place_garbage)
     return tb
 
 
 def build_bpnt(ctx: Ctx) -> Table:
-    df = _finish_family_frame(ctx, _family_heads(ctx, ctx.sel.family["bpnt"], 0.3))
+    sp = ctx.src("bpnt")
+    df = _finish_family_frame(ctx, _family_heads(ctx, ctx.sel.family["bpnt"], sp))
     tb = ctx.table("bpnt", "xlsx", df, {})
     case = _pick_case(ctx)
     n = len(df)
     c = tb.cols
-    c["NIK"] = ctx.nik_col(tb, df, {"scientific": 0.02, "excel_zeroed": 0.03, "apostrophe": 0.01, "formatted": 0.01,
-                                    "typo": 0.008, "missing": 0.003, "invalid": 0.003}, neighbour=0.003)
-    c["NAMA"] = ctx.names_col(tb, df, 0.07, case)
-    c["NO_KK"] = ctx.kk_col(tb, df, {"scientific": 0.02, "excel_zeroed": 0.03, "missing": 0.01})
+    c["NIK"] = _nik(ctx, tb, df, sp)
+    c["NAMA"] = ctx.names_col(tb, df, sp.name_variant, case)
+    c["NO_KK"] = ctx.kk_col(tb, df, sp.nokk)
     c["NO_KKS"] = np.where(ctx.rng.random(n) < 0.5, NUM + df["h_kks"].to_numpy().astype(object), df["h_kks"].to_numpy().astype(object)).astype(object)
     c["NO_KKS"] = np.array([NUM + x[2:17][:15] + "0" if x.startswith(NUM) else x for x in c["NO_KKS"]], dtype=object)
-    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), 0.08, case)
-    ctx.desa_text(tb, "DESA", df["h_desa"].to_numpy(), 0.08, case)
-    c["ALAMAT"] = ctx.alamat_col(df, "xlsx")
+    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), sp.kec_variant, case)
+    ctx.desa_text(tb, "DESA", df["h_desa"].to_numpy(), sp.desa_variant, case)
+    c["ALAMAT"] = ctx.alamat_col(df, "xlsx", tb)
     c["BULAN"] = np.full(n, f"{quirks.BULAN[ctx.month - 1]} {ctx.year}", dtype=object)
     c["NOMINAL"] = ctx.nominal(np.full(n, 200000), "xlsx")
+    ctx.garbage_place(tb, {"KECAMATAN": "text", "DESA": "text"}, sp.place_garbage)
     return tb
 
 
 def build_blt_dd(ctx: Ctx) -> Table:
-    df = _finish_family_frame(ctx, _family_heads(ctx, ctx.sel.family["blt_dd"], 0.15))
+    sp = ctx.src("blt_dd")
+    df = _finish_family_frame(ctx, _family_heads(ctx, ctx.sel.family["blt_dd"], sp))
     tb = ctx.table("blt_dd", "xlsx", df, {})
     case = _pick_case(ctx)
     n = len(df)
     c = tb.cols
     c["NO"] = np.zeros(n, dtype=object)  # numbered per sheet when emitted
-    ctx.desa_text(tb, "KAMPUNG", df["h_desa"].to_numpy(), 0.15, case)
-    c["NAMA_KPM"] = ctx.names_col(tb, df, 0.12, case)
-    c["NIK"] = ctx.nik_col(tb, df, {"scientific": 0.04, "excel_zeroed": 0.03, "apostrophe": 0.01, "formatted": 0.03,
-                                    "typo": 0.02, "missing": 0.35, "invalid": 0.08}, neighbour=0.005)
-    c["ALAMAT"] = ctx.alamat_col(df, "xlsx")
+    ctx.desa_text(tb, "KAMPUNG", df["h_desa"].to_numpy(), sp.desa_variant, case)
+    c["NAMA_KPM"] = ctx.names_col(tb, df, sp.name_variant, case)
+    c["NIK"] = _nik(ctx, tb, df, sp)
+    c["ALAMAT"] = ctx.alamat_col(df, "xlsx", tb)
     c["BULAN"] = np.full(n, f"{quirks.BULAN[ctx.month - 1]} {ctx.year}", dtype=object)
     c["JUMLAH"] = ctx.nominal(np.full(n, 300000), "xlsx")
+    # the kecamatan comes from the sheet: garbage-place rows go on a sheet named after no kecamatan
+    g = ctx.garbage_place(tb, {"KAMPUNG": "text"}, sp.place_garbage)
+    tb.group[g] = -1
     return tb
 
 
 def build_rtlh(ctx: Ctx) -> Table:
-    df = _finish_family_frame(ctx, _family_heads(ctx, ctx.sel.family["rtlh"], 0.0))
+    sp = ctx.src("rtlh")
+    df = _finish_family_frame(ctx, _family_heads(ctx, ctx.sel.family["rtlh"], sp))
     tb = ctx.table("rtlh", "xlsx", df, {})
     case = _pick_case(ctx)
     n = len(df)
     c = tb.cols
-    c["NAMA_KEPALA_KELUARGA"] = ctx.names_col(tb, df, 0.1, case)
-    c["NIK"] = ctx.nik_col(tb, df, {"scientific": 0.03, "excel_zeroed": 0.03, "apostrophe": 0.02, "formatted": 0.02,
-                                    "typo": 0.01, "missing": 0.05, "invalid": 0.02})
-    c["NO_KK"] = ctx.kk_col(tb, df, {"scientific": 0.03, "excel_zeroed": 0.03, "missing": 0.1})
-    ctx.desa_text(tb, "KAMPUNG", df["h_desa"].to_numpy(), 0.12, case)
-    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), 0.12, case)
+    c["NAMA_KEPALA_KELUARGA"] = ctx.names_col(tb, df, sp.name_variant, case)
+    c["NIK"] = _nik(ctx, tb, df, sp)
+    c["NO_KK"] = ctx.kk_col(tb, df, sp.nokk)
+    ctx.desa_text(tb, "KAMPUNG", df["h_desa"].to_numpy(), sp.desa_variant, case)
+    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), sp.kec_variant, case)
     c["TAHUN_ANGGARAN"] = np.full(n, NUM + str(ctx.year), dtype=object)
     src = np.array(["APBD", "APBN", "CSR"], dtype=object)
     c["SUMBER_DANA"] = src[ctx.rng.choice(3, n, p=[0.6, 0.3, 0.1])]
     c["NILAI_BANTUAN"] = ctx.nominal(np.where(c["SUMBER_DANA"] == "APBN", 20000000, 17500000), "xlsx")
+    ctx.garbage_place(tb, {"KAMPUNG": "text", "KECAMATAN": "text"}, sp.place_garbage)
     return tb
 
 
@@ -304,21 +322,21 @@ def _fill_place_fields(df: pd.DataFrame, ctx: Ctx) -> pd.DataFrame:
 
 
 def build_baznas(ctx: Ctx) -> Table:
+    sp = ctx.src("baznas")
     df = _finish_family_frame(ctx, ctx.sel.persons["baznas"])
-    df, _ = _with_phantoms(ctx, df, 0.01)
+    df, _ = _with_phantoms(ctx, df, sp.phantoms)
     df = _fill_place_fields(df, ctx)
     tb = ctx.table("baznas", "csv", df, {})
     ph = df["is_phantom"].to_numpy()
     case = _pick_case(ctx)
     n = len(df)
     c = tb.cols
-    c["NAMA_MUSTAHIK"] = ctx.names_col(tb, df, 0.12, case)
-    nik = ctx.nik_col(tb, df, {"scientific": 0.03, "excel_zeroed": 0.02, "apostrophe": 0.01, "formatted": 0.02,
-                               "typo": 0.01, "missing": 0.35, "invalid": 0.03})
+    c["NAMA_MUSTAHIK"] = ctx.names_col(tb, df, sp.name_variant, case)
+    nik = _nik(ctx, tb, df, sp)
     c["NIK"] = nik
-    c["ALAMAT"] = ctx.alamat_col(df, "csv")
-    ctx.desa_text(tb, "KAMPUNG", df["h_desa"].to_numpy(), 0.15, case)
-    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), 0.15, case)
+    c["ALAMAT"] = ctx.alamat_col(df, "csv", tb)
+    ctx.desa_text(tb, "KAMPUNG", df["h_desa"].to_numpy(), sp.desa_variant, case)
+    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), sp.kec_variant, case)
     c["KAMPUNG"][ph] = df["ph_place"].to_numpy()[ph]
     c["KECAMATAN"][ph] = ""
     asnaf = np.array(["Fakir", "Miskin", "Gharimin", "Ibnu Sabil", "Fisabilillah", "Mualaf"], dtype=object)
@@ -331,24 +349,25 @@ def build_baznas(ctx: Ctx) -> Table:
     tb.tag(ph, "place_unresolvable")
     tb.tag(ph, "unusable")
     tb.quar = tb.quar | ph
+    ctx.garbage_place(tb, {"KAMPUNG": "text", "KECAMATAN": "text"}, sp.place_garbage)
     return tb
 
 
 def build_kur(ctx: Ctx) -> Table:
+    sp = ctx.src("kur")
     df = _finish_family_frame(ctx, ctx.sel.persons["kur"])
-    df, _ = _with_phantoms(ctx, df, 0.005)
+    df, _ = _with_phantoms(ctx, df, sp.phantoms)
     df = _fill_place_fields(df, ctx)
     tb = ctx.table("kur", "csv", df, {})
     ph = df["is_phantom"].to_numpy()
     case = _pick_case(ctx)
     n = len(df)
     c = tb.cols
-    c["NIK_DEBITUR"] = ctx.nik_col(tb, df, {"scientific": 0.03, "excel_zeroed": 0.01, "apostrophe": 0.01, "formatted": 0.01,
-                                            "typo": 0.005})
-    c["NAMA_DEBITUR"] = ctx.names_col(tb, df, 0.06, case)
-    c["TGL_LAHIR"] = ctx.birth_col(tb, df, ["iso", "dmy_slash", "indo"][ctx.t % 3])
-    c["ALAMAT"] = ctx.alamat_col(df, "csv")
-    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), 0.1, case)
+    c["NIK_DEBITUR"] = _nik(ctx, tb, df, sp)
+    c["NAMA_DEBITUR"] = ctx.names_col(tb, df, sp.name_variant, case)
+    c["TGL_LAHIR"] = ctx.birth_col(tb, df, ["iso", "dmy_slash", "indo"][ctx.t % 3], sp)
+    c["ALAMAT"] = ctx.alamat_col(df, "csv", tb)
+    ctx.kec_text(tb, "KECAMATAN", df["kec"].to_numpy(), sp.kec_variant, case)
     c["KECAMATAN"][ph] = df["ph_place"].to_numpy()[ph]
     c["ALAMAT"][ph] = df["ph_place"].to_numpy()[ph]
     c["PLAFON"] = pd.Series(ctx.rng.choice([10, 25, 50, 75, 100, 200], n) * 1000000).astype(str).to_numpy(dtype=object)
@@ -359,13 +378,14 @@ def build_kur(ctx: Ctx) -> Table:
     tb.tag(ph, "place_unresolvable")
     tb.tag(ph, "unusable")
     tb.quar = tb.quar | ph
+    ctx.garbage_place(tb, {"KECAMATAN": "text"}, sp.place_garbage)
     return tb
 
 
 def make_unusable(ctx: Ctx, tb: Table, name_col: str, nik_col: str | None, share: float) -> None:
     """Rows with neither a usable name nor a valid NIK (must be quarantined)."""
     n = len(tb)
-    m = (ctx.rng.random(n) < share) & ~tb.quar
+    m = (ctx.rng.random(n) < share) & ~tb.quar & ~tb.meta.get("place_garbage", np.zeros(n, bool))
     if not m.any():
         return
     k = int(m.sum())

@@ -97,15 +97,107 @@ def first_word(names: np.ndarray) -> np.ndarray:
     return np.array([s.split(" ", 1)[0] for s in names], dtype=object)
 
 
-def name_variant(name: str, sex: int, age: float, father_first: str, rng: np.random.Generator) -> str:
-    """A typed-in variant of a name that a human reader still recognises as the same person."""
+MUHAMMAD_LONG = ["Moh", "Mochammad", "Mochamad", "Muchammad", "Mohamad", "Mukhammad"]
+_SPLIT_NAME = ("Nurul", "Nur", "Sri", "Abdul", "Siti", "Dwi", "Tri", "Eka", "Puji", "Rahma", "Wahyu")
+_SPLIT_SUFFIX = ("syah", "putra", "wati", "ningsih", "hayati", "yanti")
+_SUN = "tdsrzn"
+_GENERIC_FIRST = _SPLIT_NAME + ("Muhammad", "Ahmad")  # never left alone when the last word is dropped  # Abdul + a sun letter assimilates: Abdul Rahman -> Abdurrahman
+_VOWEL_SWAP = {"e": "i", "i": "e", "o": "u", "u": "o"}
+_LETTERS = "abdeghiklmnrstuy"
+
+
+def _space_options(words: list[str]) -> tuple[list[int], list[tuple[int, int]]]:
+    joins = [i for i in range(len(words) - 1) if words[i] in _SPLIT_NAME and len(words[i + 1]) >= 3]
+    splits = [(i, len(p)) for i, w in enumerate(words) for p in _SPLIT_NAME if w.startswith(p) and len(w) - len(p) >= 3]
+    splits += [(i, len(w) - len(x)) for i, w in enumerate(words) for x in _SPLIT_SUFFIX
+               if w.lower().endswith(x) and len(w) - len(x) >= 3]
+    return joins, splits
+
+
+def _space_variant(words: list[str], rng: np.random.Generator) -> str | None:
+    """'Nur Hayati' <-> 'Nurhayati', 'Abdul Rahman' -> 'Abdurrahman', 'Syahputra' -> 'Syah Putra': a
+    space dropped after a word that forms compounds, or added inside a compound."""
+    joins, splits = _space_options(words)
+    if not joins and not splits:
+        return None
+    k = int(rng.integers(0, len(joins) + len(splits)))
+    out = list(words)
+    if k < len(joins):
+        i = joins[k]
+        a, b = out[i], out[i + 1]
+        if a == "Abdul" and b[0].lower() in _SUN:
+            joined = "Abdu" + b[0].lower() + b.lower()
+        else:
+            joined = a + b.lower()
+        out[i:i + 2] = [joined]
+    else:
+        i, cut = splits[k - len(joins)]
+        w = out[i]
+        out[i:i + 1] = [w[:cut], w[cut].upper() + w[cut + 1:]]
+    return " ".join(out)
+
+
+def _vowel_variant(words: list[str], rng: np.random.Generator) -> str | None:
+    """'Sumirah' -> 'Sumireh': one e/i or o/u swapped inside a word of four letters or more."""
+    cands = [(i, j) for i, w in enumerate(words) if len(w) >= 4 for j in range(1, len(w)) if w[j] in _VOWEL_SWAP]
+    if not cands:
+        return None
+    i, j = cands[int(rng.integers(0, len(cands)))]
+    w = words[i]
+    out = list(words)
+    out[i] = w[:j] + _VOWEL_SWAP[w[j]] + w[j + 1:]
+    return " ".join(out)
+
+
+def _typo_variant(words: list[str], rng: np.random.Generator) -> str | None:
+    """One letter inserted, deleted or replaced inside a word of five letters or more."""
+    cands = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+    if not cands:
+        return None
+    i = cands[int(rng.integers(0, len(cands)))]
+    w = words[i]
+    j = int(rng.integers(1, len(w)))
+    op = int(rng.integers(0, 3))
+    c = _LETTERS[int(rng.integers(0, len(_LETTERS)))]
+    if op == 0:
+        w2 = w[:j] + c + w[j:]
+    elif op == 1:
+        w2 = w[:j] + w[j + 1:]
+    else:
+        w2 = w[:j] + (c if c != w[j].lower() else "a" if w[j].lower() != "a" else "e") + w[j + 1:]
+    out = list(words)
+    out[i] = w2
+    return " ".join(out)
+
+
+def name_variant(name: str, sex: int, age: float, father_first: str, rng: np.random.Generator,
+                 kinds: tuple[str, ...] = ("muh", "spell", "bin", "title")) -> str:
+    """A typed-in variant of a name that a human reader still recognises as the same person.
+
+    `kinds`: the variant kinds allowed (profile.NAME_KINDS); one applicable kind is drawn. With the
+    default kinds the random draws are those of the generator before profiles existed.
+    """
     words = name.split(" ")
     options = []
-    if words[0] == "Muhammad":
+    if "muh" in kinds and words[0] == "Muhammad":
         options.append("muh")
-    if any(w in SPELLING for w in words) or name in SPELLING:
+    if "spell" in kinds and (any(w in SPELLING for w in words) or name in SPELLING):
         options.append("spell")
-    options += ["bin", "title"]
+    options += [k for k in ("bin", "title") if k in kinds]
+    if "space" in kinds and any(_space_options(words)):
+        options.append("space")
+    if "muhammad_long" in kinds and words[0] == "Muhammad":
+        options.append("muhammad_long")
+    if "vowel" in kinds and any(len(w) >= 4 and any(ch in _VOWEL_SWAP for ch in w[1:]) for w in words):
+        options.append("vowel")
+    if "drop_last" in kinds and (len(words) >= 3 or (len(words) == 2 and words[0] not in _GENERIC_FIRST)):
+        options.append("drop_last")
+    if "typo" in kinds and any(len(w) >= 5 and w.isalpha() for w in words):
+        options.append("typo")
+    if "initials" in kinds and len(words) >= 2:
+        options.append("initials")
+    if not options:
+        return name
     kind = options[int(rng.integers(0, len(options)))]
     if kind == "muh":
         words[0] = MUHAMMAD[int(rng.integers(0, len(MUHAMMAD)))]
@@ -122,11 +214,26 @@ def name_variant(name: str, sex: int, age: float, father_first: str, rng: np.ran
         return " ".join(words)
     if kind == "bin":
         return f"{name} {'Binti' if sex == 1 else 'Bin'} {father_first}"
-    # title
-    if age >= 40 and rng.random() < 0.6:
-        pre = TITLES_PRE_F if sex == 1 else TITLES_PRE_M
-        return f"{pre[int(rng.integers(0, len(pre)))]} {name}"
-    return name + TITLES_POST[int(rng.integers(0, len(TITLES_POST)))]
+    if kind == "title":
+        if age >= 40 and rng.random() < 0.6:
+            pre = TITLES_PRE_F if sex == 1 else TITLES_PRE_M
+            return f"{pre[int(rng.integers(0, len(pre)))]} {name}"
+        return name + TITLES_POST[int(rng.integers(0, len(TITLES_POST)))]
+    if kind == "space":
+        return _space_variant(words, rng) or name
+    if kind == "muhammad_long":
+        words[0] = MUHAMMAD_LONG[int(rng.integers(0, len(MUHAMMAD_LONG)))]
+        return " ".join(words)
+    if kind == "vowel":
+        return _vowel_variant(words, rng) or name
+    if kind == "drop_last":
+        return " ".join(words[:-1])
+    if kind == "typo":
+        return _typo_variant(words, rng) or name
+    # initials: 'Muhammad Yusuf' -> 'M. Yusuf'; three words: sometimes the middle one ('Siti R. Lestari')
+    i = 1 if len(words) >= 3 and rng.random() < 0.3 else 0
+    words[i] = words[i][0] + "."
+    return " ".join(words)
 
 
 def apply_case(values: np.ndarray, style: str) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -120,3 +121,39 @@ UNRESOLVABLE_PLACES = [
     "Kp. Antah Berantah", "Dusun Entah", "Blok Z Tanpa Nama", "Perumahan Griya XYZ", "Ds. Sukamaju Baru Sekali",
     "Kampung Tidak Diketahui", "Kec. Lain-lain", "Luar Daerah",
 ]
+
+
+def garbage_codes(area: Area) -> list[str]:
+    """Village-code cells that resolve to no kecamatan of the kabupaten (blank, kabupaten only, a
+    kecamatan that does not exist, Excel errors)."""
+    kab = area.kab_code
+    taken = {c.rsplit(".", 1)[1] for c in area.kec_codes}
+    free = next(f"{k:02d}" for k in range(99, 0, -1) if f"{k:02d}" not in taken)
+    bad = f"{kab}.{free}.2001"
+    return ["", "-", "0", "BELUM DIISI", kab, kab.replace(".", ""), bad, bad.replace(".", ""), "9999999999", "#N/A", "#REF!"]
+
+
+_ROMAN_NUM = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+_NUM_WORD = ["NOL", "SATU", "DUA", "TIGA", "EMPAT", "LIMA", "ENAM", "TUJUH", "DELAPAN", "SEMBILAN", "SEPULUH"]
+_DUSUN = re.compile(r"\b(?:Dusun|Dsn\.)\s+([IVX]+)\b")
+
+
+def address_variant(alamat: str, rng: np.random.Generator) -> str:
+    """The same address written another way: 'Dusun II' / 'Dsn. 2' / 'DUSUN DUA' / 'Dsn II',
+    'Jl.' / 'Jalan' / 'Jln.', 'Gg.' / 'Gang', 'No. 12' / 'No.12' / 'Nomor 12'."""
+    def dusun(m: re.Match) -> str:
+        r = m.group(1)
+        n = _ROMAN_NUM.get(r)
+        opts = [f"Dusun {r}", f"Dsn. {r}", f"Dsn {r}", f"DUSUN {r}"]
+        if n is not None:
+            opts += [f"Dusun {n}", f"Dsn. {n}", f"Dsn.{n}", f"DUSUN {_NUM_WORD[n]}", f"Dusun {_NUM_WORD[n].capitalize()}"]
+        return opts[int(rng.integers(0, len(opts)))]
+
+    a = _DUSUN.sub(dusun, alamat)
+    a = re.sub(r"\bJl\. ", lambda m: ["Jalan ", "Jln. ", "JL. ", "Jl ", "Jl. "][int(rng.integers(0, 5))], a)
+    a = re.sub(r"\bGg\. ", lambda m: ["Gang ", "Gg ", "GG. ", "Gg. "][int(rng.integers(0, 4))], a)
+    a = re.sub(r"\bNo\. (\d+)", lambda m: [f"No {m.group(1)}", f"No.{m.group(1)}", f"Nomor {m.group(1)}",
+                                             f"No. {m.group(1)}"][int(rng.integers(0, 4))], a)
+    if ", " in a and rng.random() < 0.3:
+        a = a.replace(", ", " ", 1)
+    return a
