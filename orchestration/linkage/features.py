@@ -23,9 +23,9 @@ Output columns (one row per record, ``unique_id`` = ``record_id``):
 - ``desil``: the registry desil of a registry row (NULL otherwise or when not ranked); only for the
   ties of lists whose program targets the poorest first (``namesake_ties: poorest``), never in the model.
   Optional in the input (see ``splink_io.feature_table``).
-- ``address_key`` (the address's comparable core, dbt macro ``address_key``) and ``address_rt``: only to
-  tell namesakes of one village apart in the tie rules (a name-only row goes to the only contender living
-  at its address), never in the model. Optional in the input.
+- ``address_key`` (the address's comparable core, dbt macro ``address_key``) and ``address_rt``: the
+  model's address comparison (namesakes of one village live at different addresses) and the tie rules.
+  Optional in the input.
 """
 from __future__ import annotations
 

@@ -44,6 +44,13 @@ def nik_comparison() -> dict[str, Any]:
             ),
             _lvl(f"nik_l = nik_r AND {NAME_SIMILAR}",
                  "exact (or suspect-equal), names alike, NIK/birth date conflict", 0.08),
+            # The NIK encodes its holder's birth date and sex: when both rows' own birth date and sex agree with
+            # the shared NIK, the names differ by spelling (Siti/Sity, a dropped token, a typo, a title), not
+            # because the NIK was copied onto somebody else (a head's or a neighbour's NIK contradicts the
+            # birth date of the row it was typed on).
+            _lvl("nik_l = nik_r AND NOT nik_suspect_l AND NOT nik_suspect_r"
+                 " AND nik_dob_ok_l = 'Y' AND nik_dob_ok_r = 'Y'",
+                 "exact, names differ, both rows' birth date and sex agree with the NIK (respelled name)", 0.02),
             _lvl("nik_l = nik_r", "exact but names differ (copied NIK)", 0.005),
             # Excel keeps 15 significant digits: a NIK typed as a number arrives with its 16th digit zeroed,
             # and the staging can only flag it when a whole sheet shows the pattern. A zero last digit with
@@ -146,6 +153,29 @@ def no_kk_comparison() -> dict[str, Any]:
     }
 
 
+# an address as token lists (address_key: RT/RW out, Dsn./Jl./Gg. and numbers unified in staging)
+_TOKENS_L, _TOKENS_R = "string_split(address_key_l, ' ')", "string_split(address_key_r, ' ')"
+
+
+def address_comparison() -> dict[str, Any]:
+    """The address within the village: namesakes of one village usually live at different addresses."""
+    return {
+        "output_column_name": "address",
+        "comparison_description": "address tokens and RT",
+        "comparison_levels": [
+            _lvl("address_key_l IS NULL OR address_key_r IS NULL", "null", null=True),
+            _lvl("address_key_l = address_key_r AND address_rt_l = address_rt_r", "same address and RT", 0.5),
+            _lvl("address_key_l = address_key_r AND (address_rt_l IS NULL OR address_rt_r IS NULL)",
+                 "same address, RT unknown on one side", 0.2),
+            # RT numbers are often mistyped: the same address with another RT is still the same place
+            _lvl("address_key_l = address_key_r", "same address, RT differs", 0.05),
+            _lvl(f"list_has_all({_TOKENS_L}, {_TOKENS_R}) OR list_has_all({_TOKENS_R}, {_TOKENS_L})",
+                 "one address holds the other ('Dusun 4' in 'Dusun 4 Gg Melati')", 0.1),
+            _lvl("ELSE", "different", 0.15),
+        ],
+    }
+
+
 # Blocking: each rule reaches a kind of hard case. Candidate pairs are the union.
 BLOCKING_RULES: list[str] = [
     # exact NIK (also copied NIKs: the comparison then tells them apart)
@@ -189,6 +219,7 @@ def base_settings() -> dict[str, Any]:
             sex_comparison(),
             place_comparison(),
             no_kk_comparison(),
+            address_comparison(),
         ],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
