@@ -26,13 +26,15 @@ Output columns (one row per record, ``unique_id`` = ``record_id``):
 - ``address_key`` (the address's comparable core, dbt macro ``address_key``) and ``address_rt``: the
   model's address comparison (namesakes of one village live at different addresses) and the tie rules.
   Optional in the input.
+- ``person_ref``: the source's own person id, prefixed with the source ('dtks:<IDARTBDT>',
+  'p3ke:<ID_INDIVIDU>', 'pbi_jk:<NOKA>'): compared only between rows of one source. Optional in the input.
 """
 from __future__ import annotations
 
 FEATURE_COLUMNS = [
     "unique_id", "source", "nik", "nik_suspect", "nik12", "nik15", "nik_serial", "nik_dob_ok",
     "name_key", "name_ns", "name_first", "name_last", "dob", "sex", "kode_desa",
-    "kode_kecamatan", "no_kk", "representative", "desil", "address_key", "address_rt",
+    "kode_kecamatan", "no_kk", "representative", "desil", "address_key", "address_rt", "person_ref",
 ]
 
 
@@ -75,7 +77,8 @@ WITH r AS (
             AS representative,
         CASE WHEN CAST(kind AS VARCHAR) = 'registry' THEN TRY_CAST(desil AS INTEGER) END AS desil,
         NULLIF(trim(CAST(address_key AS VARCHAR)), '') AS address_key,
-        TRY_CAST(address_rt AS INTEGER) AS address_rt
+        TRY_CAST(address_rt AS INTEGER) AS address_rt,
+        NULLIF(CAST(person_ref AS VARCHAR), '') AS person_ref
     FROM {records_sql}
 )
 SELECT
@@ -97,6 +100,6 @@ SELECT
     replace(name_key, ' ', '') AS name_ns,
     split_part(name_key, ' ', 1) AS name_first,
     CASE WHEN strpos(name_key, ' ') > 0 THEN regexp_extract(name_key, '([^ ]+)$', 1) END AS name_last,
-    dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil, address_key, address_rt
+    dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil, address_key, address_rt, person_ref
 FROM r
 """

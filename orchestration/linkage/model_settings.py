@@ -153,6 +153,23 @@ def no_kk_comparison() -> dict[str, Any]:
     }
 
 
+def source_id_comparison() -> dict[str, Any]:
+    """A source's own person id (DTKS IDARTBDT, P3KE ID_INDIVIDU, PBI-JK NOKA: contract identifier
+    ``person``): the same id in two deliveries of one source is the same person, whatever was mistyped in
+    the NIK, name or birth date of one of them. Ids of different sources are different systems: no evidence."""
+    same_system = "split_part(person_ref_l, ':', 1) = split_part(person_ref_r, ':', 1)"
+    return {
+        "output_column_name": "source_id",
+        "comparison_description": "the source's own person id, within one source",
+        "comparison_levels": [
+            _lvl(f"person_ref_l IS NULL OR person_ref_r IS NULL OR NOT ({same_system})",
+                 "null, or ids of two different sources", null=True),
+            _lvl("person_ref_l = person_ref_r", "same source, same person id", 0.95),
+            _lvl("ELSE", "same source, different person ids", 0.05),
+        ],
+    }
+
+
 # an address as token lists (address_key: RT/RW out, Dsn./Jl./Gg. and numbers unified in staging)
 _TOKENS_L, _TOKENS_R = "string_split(address_key_l, ' ')", "string_split(address_key_r, ' ')"
 
@@ -180,6 +197,8 @@ def address_comparison() -> dict[str, Any]:
 BLOCKING_RULES: list[str] = [
     # exact NIK (also copied NIKs: the comparison then tells them apart)
     "l.nik = r.nik",
+    # the same person id of one source in two of its deliveries (a NIK mistyped in one of them)
+    "l.person_ref = r.person_ref",
     # NIK with the serial damaged / Excel-zeroed: same region + birth-date part
     "l.nik12 = r.nik12",
     # no or wrong NIK: birth date + first name token
@@ -220,6 +239,7 @@ def base_settings() -> dict[str, Any]:
             place_comparison(),
             no_kk_comparison(),
             address_comparison(),
+            source_id_comparison(),
         ],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,

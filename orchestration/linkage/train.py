@@ -165,6 +165,10 @@ LEVEL_WEIGHT_CAPS = {
     ("nik", "same region+date, different serial (different person)"): (None, -10.0),
     ("nik", "serial equal, one digit off in region/date part"): (None, 3.0),
     ("no_kk", "exact"): (None, 4.0),
+    # an agency reissues ids (a family split, a re-registration) and copies them like NIKs: strong, never
+    # conclusive on its own
+    ("source_id", "same source, same person id"): (None, 10.0),
+    ("source_id", "same source, different person ids"): (-3.0, None),
 }
 
 

@@ -243,8 +243,11 @@ def test_int_person_records_has_the_interface_columns(built):
     assert cols == ["record_id", "source", "period", "is_current", "source_file", "source_sheet", "source_row", "kind",
                     "unit", "program", "nik", "nik_valid", "nik_suspect", "no_kk", "no_kk_valid", "nama", "name_key",
                     "tanggal_lahir", "jenis_kelamin", "kode_desa", "kode_kecamatan", "place_resolved_by", "family_ref",
-                    "household_ref", "hubungan", "status_keberadaan", "address_key", "address_rt", "desil",
-                    "recipient", "flags"]
+                    "household_ref", "person_ref", "hubungan", "status_keberadaan", "address_key", "address_rt",
+                    "desil", "recipient", "flags"]
+    # the source's own person id, namespaced by the source
+    assert q(con, "select person_ref from intermediate.int_person_records where source = 'dtks' and source_row = 2"
+                  " and period = '2024-09'") == [("dtks:ART1",)]
 
 
 def test_cleaning_and_place_resolution(built):

@@ -226,3 +226,23 @@ def test_name_only_row_does_not_join_a_namesake_living_elsewhere():
     cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
     assert cl["b1"] != cl["p1"]
     assert cl["b2"] == cl["p1"]
+
+
+def test_a_sources_own_person_id_links_its_deliveries_and_only_within_that_source():
+    def pbi(rid, period, nik, name, dob, noka):
+        return {**_row(rid, "pbi_jk", nik, name, dob, "P", "x", kk=None, desa=None, kind="program"),
+                "period": period, "kode_kecamatan": "18.02.21", "person_ref": f"pbi_jk:{noka}" if noka else None}
+    rows = [
+        pbi("a1", "2025-03", "1802214808720004", "siti aminah", "1972-08-08", "1234567890"),
+        # next delivery: the head's NIK typed on her row, the birth date left blank, the name respelled;
+        # only the BPJS card number (NOKA) is still hers
+        pbi("a2", "2025-09", "1802210505700003", "sity aminah", None, "1234567890"),
+        # another source's id system: a P3KE individual id equal in digits is no evidence
+        {**pbi("c1", "2025-09", None, "siti aminah", None, None), "source": "p3ke", "kind": "registry",
+         "person_ref": "p3ke:1234567890", "kode_desa": "18.02.21.2001"},
+    ]
+    con = _con_with(rows)
+    link_records(con, "recs", MODEL_PATH, 0.9)
+    cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
+    assert cl["a1"] == cl["a2"]
+    assert cl["c1"] not in (cl["a1"], cl["a2"])

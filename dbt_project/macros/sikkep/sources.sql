@@ -24,7 +24,7 @@
     {'source': 'bpnt', 'kind': 'program', 'unit': 'family', 'program': 'bpnt', 'required': ['nama', 'nik'],
      'identifiers': {'nik': 'nik', 'no_kk': 'no_kk', 'family': 'no_kk'}},
     {'source': 'pbi_jk', 'kind': 'program', 'unit': 'person', 'program': 'pbi_jk', 'required': ['nama', 'nik'],
-     'identifiers': {'nik': 'nik'}},
+     'identifiers': {'nik': 'nik', 'no_kk': 'no_kk', 'person': 'noka'}},
     {'source': 'blt_dd', 'kind': 'program', 'unit': 'family', 'program': 'blt_dd', 'required': ['nama', 'desa'],
      'identifiers': {'nik': 'nik'}},
     {'source': 'rtlh', 'kind': 'program', 'unit': 'household', 'program': 'rtlh', 'required': ['nama'],

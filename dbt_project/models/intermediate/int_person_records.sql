@@ -7,7 +7,7 @@ select
     no_kk, no_kk_valid,
     nama, name_key, tanggal_lahir, jenis_kelamin,
     kode_desa, kode_kecamatan, place_resolved_by,
-    family_ref, household_ref, hubungan, status_keberadaan,
+    family_ref, household_ref, person_ref, hubungan, status_keberadaan,
     address_key, address_rt,
     cast(desil as integer) as desil,
     recipient, flags

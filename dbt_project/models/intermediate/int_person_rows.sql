@@ -41,7 +41,7 @@ with staged as (
         no_kk, no_kk_problem, no_kk_valid,
         nama, name_key, tanggal_lahir, jenis_kelamin, hubungan, status_keberadaan, desil, status_peserta,
         kode_wilayah_row, kecamatan, desa, kecamatan_key, desa_key, sheet_key, file_key,
-        family_ref, household_ref, address_key, address_rt, unparsed_fields,
+        family_ref, household_ref, person_ref, address_key, address_rt, unparsed_fields,
         {% if req_exprs %}{{ sikkep.concat_ws_nonnull(',', req_exprs) }}{% else %}cast(null as {{ dbt.type_string() }}){% endif %} as unparsed_required
     from {{ sikkep.person_source_relation(s.source) }} as t
     {% if not loop.last %}union all{% endif %}
@@ -207,6 +207,10 @@ select
     nama, name_key, tanggal_lahir, jenis_kelamin,
     kode_desa, kode_kecamatan, place_resolved_by,
     family_ref, household_ref, hubungan, status_keberadaan, desil, address_key, address_rt,
+    -- the source's own person id (DTKS IDARTBDT, P3KE ID_INDIVIDU, PBI-JK NOKA), namespaced by source and
+    -- without leading zeros (a spreadsheet drops them): the same id in two deliveries of one source
+    case when person_ref is not null then
+        {{ dbt.concat(["source", "':'", sikkep.re_replace('person_ref', '^0+', '')]) }} end as person_ref,
     case when kind = 'program' then coalesce(status_peserta <> 'NONAKTIF', true) end as recipient,
     {{ sikkep.concat_ws_nonnull(',', [
         "case when nik_problem = 'missing' then 'nik_missing' end",
