@@ -1,5 +1,8 @@
 -- Poverty by area (kabupaten / kecamatan / desa). Every area of the kabupaten has a row.
--- households = unified households placed in the area; persons_desil_k = living members of households
+-- households = unified households placed in the area; persons of unknown family on a list covering whole
+-- families (PBI-JK) are households of one in fct_household but count here as the estimated families of
+-- ind_program_coverage (the same estimate: recipient_persons_family_unknown persons make
+-- recipient_households_estimated families); persons_desil_k = living members of households
 -- with desil <= k; penduduk / keluarga_dukcapil = Dukcapil JUMLAH_PENDUDUK / JUMLAH_KK of the current
 -- Dukcapil period, summed over the area's villages (NULL when Dukcapil reports none of them);
 -- extreme_poverty_pct = persons_desil_1 / penduduk x 100 (NULL when penduduk is NULL or 0).
@@ -20,6 +23,19 @@ households as (
 household_area as (
 
     select household_id, level, kode_wilayah from {{ ref('bridge_household_area') }}
+
+),
+
+family_estimate as (
+
+    -- per area: households of one that the estimate replaces, and the families it counts instead
+    select
+        level,
+        kode_wilayah,
+        sum(recipient_persons_family_unknown) as persons_family_unknown,
+        sum(recipient_households_estimated) as households_estimated
+    from {{ ref('ind_program_coverage') }}
+    group by level, kode_wilayah
 
 ),
 
@@ -83,7 +99,8 @@ final as (
         a.nama_wilayah,
         d.penduduk,
         d.keluarga as keluarga_dukcapil,
-        coalesce(c.households, 0) as households,
+        coalesce(c.households, 0) - coalesce(fe.persons_family_unknown, 0)
+            + coalesce(fe.households_estimated, 0) as households,
         coalesce(c.households_desil_1, 0) as households_desil_1,
         coalesce(c.households_desil_1_4, 0) as households_desil_1_4,
         coalesce(c.persons_desil_1, 0) as persons_desil_1,
@@ -95,6 +112,7 @@ final as (
     from areas as a
     left join household_counts as c on c.level = a.level and c.kode_wilayah = a.kode_wilayah
     left join dukcapil_by_area as d on d.level = a.level and d.kode_wilayah = a.kode_wilayah
+    left join family_estimate as fe on fe.level = a.level and fe.kode_wilayah = a.kode_wilayah
 
 )
 

@@ -9,7 +9,8 @@
 -- Lists covering whole families without a family key (dim_program.covers_whole_family: PBI-JK) name
 -- persons whose family may be unknown (fct_household.family_known = FALSE: a household of one). Counting
 -- each as a household would count one family several times, so they are counted as estimated families:
---   recipient_persons_family_unknown = such recipients
+--   recipient_persons_family_unknown = such recipients; recipient_households_estimated = their estimated
+--       families (ind_poverty_by_area counts households with the same estimate)
 --   estimated families = max(1, round(persons / persons per family)) per kecamatan and village (NULL
 --       village = one group), summed upwards so that the levels add up; persons per family = the
 --       program's listed persons per recipient household of known family (kabupaten, current list,
@@ -174,7 +175,8 @@ recipients as (
         coalesce(c.recipient_households_desil_1_4, 0) as recipient_households_desil_1_4,
         coalesce(c.recipient_households_unregistered, 0) + coalesce(e.households, 0)
             as recipient_households_unregistered,
-        coalesce(e.persons, 0) as recipient_persons_family_unknown
+        coalesce(e.persons, 0) as recipient_persons_family_unknown,
+        coalesce(e.households, 0) as recipient_households_estimated
     from counted as c
     full outer join estimated as e
         on e.level = c.level and e.kode_wilayah = c.kode_wilayah and e.program = c.program
@@ -201,6 +203,7 @@ counts as (
         coalesce(r.recipient_households_desil_1_4, 0) as recipient_households_desil_1_4,
         coalesce(r.recipient_households_unregistered, 0) as recipient_households_unregistered,
         coalesce(r.recipient_persons_family_unknown, 0) as recipient_persons_family_unknown,
+        coalesce(r.recipient_households_estimated, 0) as recipient_households_estimated,
         coalesce(d.households_desil_1, 0) as households_desil_1
     from grid as g
     left join recipients as r
