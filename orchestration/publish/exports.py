@@ -5,6 +5,7 @@ exports/public/<table>.parquet, <table>.csv, <table>.json   every public indicat
                                                              the dbt YAML of the model, via the manifest)
 exports/restricted/priority_<kode_kecamatan>.xlsx            the SIKKEP priority list, one workbook per
                                                              kecamatan, one sheet per village
+Every XLSX and CSV cell goes through inert.py (no value is ever read as a formula).
 Each file is written to a hidden temp name and os.replace()d into place; files of an earlier
 publication that the new one no longer produces (a kecamatan without priority households) are removed.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from .inert import inert_select, xlsx_row
 from .metadata import PUBLIC_TABLES, public_table_metadata
 
 TEMP_MARK = ".tmp-"
@@ -81,7 +83,8 @@ def write_public_exports(public_db: Path, out_dir: Path, info: dict) -> dict[str
             con.execute(f'copy "{table}" to {_sql_str(tmp)} (format parquet)')
             written[f"{table}.parquet"] = _commit(tmp, parquet)
             tmp = _tmp(csv)
-            con.execute(f'copy "{table}" to {_sql_str(tmp)} (format csv, header true)')
+            # text cells that a spreadsheet would run as a formula get a ' prefix (inert.py)
+            con.execute(f"copy ({inert_select(con, table)}) to {_sql_str(tmp)} (format csv, header true)")
             written[f"{table}.csv"] = _commit(tmp, csv)
             columns = [{"name": n, "type": t} for n, t in con.execute(
                 "select column_name, data_type from information_schema.columns where table_name = ? "
@@ -152,12 +155,13 @@ def write_priority_workbooks(restricted_db: Path, out_dir: Path, info: dict) -> 
         for (kode_desa, nama_desa), items in villages.items():
             title = nama_desa or (kode_desa or "Tanpa desa (hanya kecamatan)")
             ws = wb.create_sheet(_sheet_name(title, used))
-            ws.append([f"Daftar prioritas SIKKEP - Kecamatan {nama_kec or kode_kec or '-'} - "
-                       f"Desa {nama_desa or '-'} ({kode_desa or 'desa tidak diketahui'})"])
-            ws.append([f"RAHASIA: data pribadi (UU 27/2022). Publikasi {info['run_id']}"])
-            ws.append([label for _, label in PRIORITY_COLUMNS])
+            # every row through xlsx_row: a name such as =HYPERLINK(...) is a text cell, never a formula
+            ws.append(xlsx_row(ws, [f"Daftar prioritas SIKKEP - Kecamatan {nama_kec or kode_kec or '-'} - "
+                                    f"Desa {nama_desa or '-'} ({kode_desa or 'desa tidak diketahui'})"]))
+            ws.append(xlsx_row(ws, [f"RAHASIA: data pribadi (UU 27/2022). Publikasi {info['run_id']}"]))
+            ws.append(xlsx_row(ws, [label for _, label in PRIORITY_COLUMNS]))
             for item in items:
-                ws.append(list(item))
+                ws.append(xlsx_row(ws, item))
         tmp = out_dir / f".{final.name}{TEMP_MARK}{os.getpid()}.xlsx"
         wb.save(tmp)
         written[final.name] = _commit(tmp, final)

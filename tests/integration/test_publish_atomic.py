@@ -86,6 +86,56 @@ def test_failed_export_holds_back_the_whole_publication(env, tmp_path):
     assert json.loads((env["published"] / "last_attempt.json").read_text())["outcome"] == "failed"
 
 
+FORMULAS = {"head_1": '=HYPERLINK("http://x","y")', "head_2": "=cmd|' /C calc'!A0", "desa_1": "+1",
+            "desa_2": "@SUM(A1)", "kecamatan": "-2+3"}
+
+
+def test_exports_never_carry_a_formula(env):
+    """Names from agencies' files that a spreadsheet would run (OWASP CSV injection) reach the priority
+    workbooks as text cells and the public CSV with a ' prefix; a folder named =1+1 too."""
+    con = duckdb.connect(str(env["build"]))
+    try:
+        heads = [r[0] for r in con.execute("select head_person_id from marts.fct_household where sikkep_priority "
+                                           "order by household_id").fetchall()]
+        assert len(heads) == 2
+        for person_id, name in zip(heads, (FORMULAS["head_1"], FORMULAS["head_2"])):
+            con.execute("update marts.fct_person set nama = ? where person_id = ?", [name, person_id])
+        for kode, name in ((marts.D_21_1, FORMULAS["desa_1"]), (marts.D_01_1, FORMULAS["desa_2"])):
+            con.execute("update marts.dim_wilayah set nama_wilayah = ? where kode_wilayah = ?", [name, kode])
+        con.execute("update marts.dim_wilayah set nama_wilayah = ? where kode_wilayah = '18.02.21'",
+                    [FORMULAS["kecamatan"]])
+        con.execute("insert into indicators.ind_data_quality (source, period) values ('=1+1', '@SUM(A1)')")
+    finally:
+        con.close()
+    publish(env["build"], env["published"], info("formulas"), exports_dir=env["exports"])
+
+    from openpyxl import load_workbook
+
+    seen = set()
+    for path in sorted((env["exports"] / "restricted").glob("*.xlsx")):
+        for ws in load_workbook(path).worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"{path.name}!{ws.title}!{cell.coordinate}: formula {cell.value!r}"
+                    if isinstance(cell.value, str):
+                        seen |= {k for k, v in FORMULAS.items() if cell.value == v or v in cell.value}
+                        if cell.value == FORMULAS["head_1"] or cell.value == FORMULAS["head_2"]:
+                            assert cell.data_type == "s" and cell.quotePrefix
+    assert seen == set(FORMULAS)  # every name reached a workbook, as text
+
+    import csv
+
+    with open(env["exports"] / "public" / "ind_data_quality.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["source"], r["period"]) for r in rows if "=1+1" in r["source"]] == [("'=1+1", "'@SUM(A1)")]
+    for path in (env["exports"] / "public").glob("*.csv"):
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                for value in row:
+                    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                        float(value)  # only a number may start with a sign
+
+
 READER = textwrap.dedent("""
     import sys, time, json, duckdb
     path, stop_file, out = sys.argv[1], sys.argv[2], sys.argv[3]
