@@ -34,7 +34,15 @@ def _generate(args) -> int:
 
 
 def _refresh(args) -> int:
+    import signal
+
     from .refresh import run_refresh
+
+    # SIGINT and SIGTERM (Ctrl-C, systemd stop, `kill`) stop a refresh, also one started in the background
+    # of a script (where SIGINT starts ignored): while it waits, at once (exit 130); inside a step, Dagster
+    # fails the step and the previous publication stays
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     from .fingerprint import refresh_fingerprint
     from .run_log import last_published_fingerprint, record_run

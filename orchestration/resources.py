@@ -18,6 +18,16 @@ class WarehouseResource(dg.ConfigurableResource):
     warehouse_dir: str = ""
     kabupaten: str = ""
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run starts in this process: its tags name the process (host, pid, start time), so that a
+        later run can tell when this one crashed (orchestration/crash_recovery.py)."""
+        from .crash_recovery import tag_current_run
+
+        try:
+            tag_current_run(context.instance, context.run_id)
+        except Exception as exc:  # noqa: BLE001 - never fail a run for its bookkeeping
+            context.log.warning(f"could not tag the run with its worker process: {exc}")
+
     @property
     def settings(self) -> Settings:
         base = get_settings()

@@ -1,6 +1,9 @@
-"""Publish from a real dbt-built build database; readers during publish; kill -9 mid-publish."""
+"""Publish from a real dbt-built build database; readers during publish; kill -9 mid-publish; kill -9 of
+a whole `sikkep refresh` (the next refresh recovers the crashed run on its own) and a refresh stopped by
+SIGINT/SIGTERM while it waits for the writer pool."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -218,3 +221,172 @@ def test_kill_9_mid_publish_keeps_previous_publication(env, tmp_path, when):
     status = read_status(env["published"])
     assert status["run_id"] == "recovered" and status["consistent"]
     assert status["stale_temp_files"] == []
+
+
+# ------------------------------------------------------------------ a whole `sikkep refresh`, killed
+
+SIKKEP = Path(sys.executable).with_name("sikkep")
+POOL = "warehouse_writer"
+
+HOLDER = textwrap.dedent("""
+    # A live run of another process that holds the writer pool (as a long refresh does) until killed.
+    import pathlib, sys, time, uuid
+    sys.path.insert(0, sys.argv[3])
+    import dagster as dg
+    from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
+    from orchestration.crash_recovery import worker_tags
+    marker = pathlib.Path(sys.argv[2])
+    with dg.DagsterInstance.from_config(sys.argv[1]) as inst:
+        run_id = str(uuid.uuid4())
+        inst.add_run(DagsterRun(job_name="refresh", run_id=run_id, status=DagsterRunStatus.STARTED,
+                                tags=worker_tags()))
+        storage = inst.event_log_storage
+        if "warehouse_writer" not in storage.get_concurrency_keys():
+            storage.initialize_concurrency_limit_to_default("warehouse_writer")
+        while not storage.claim_concurrency_slot("warehouse_writer", run_id, "holder").is_claimed:
+            time.sleep(0.1)  # queued behind the slot's holder: claimed once it is assigned to us
+        marker.write_text(run_id)
+        time.sleep(600)
+""")
+
+
+def refresh_env(base: Path) -> dict:
+    home = base / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    (base / "raw").mkdir(exist_ok=True)
+    return {**os.environ, "SIKKEP_RAW_DIR": str(base / "raw"), "SIKKEP_WAREHOUSE_DIR": str(base / "warehouse"),
+            "DAGSTER_HOME": str(home), "SIKKEP_LOG_LEVEL": "WARNING"}
+
+
+def instance_of(env: dict):
+    import dagster as dg
+
+    return dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
+
+
+def slot_holders(env: dict) -> list:
+    with instance_of(env) as inst:
+        return list(inst.event_log_storage.get_concurrency_info(POOL).claimed_slots)
+
+
+def start_holder(env: dict, tmp_path: Path) -> tuple[subprocess.Popen, str]:
+    marker = tmp_path / "holder.run_id"
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, env["DAGSTER_HOME"], str(marker), str(PROJECT_ROOT)])
+    deadline = time.time() + 60
+    while not marker.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert marker.exists(), "the holder never got the writer pool"
+    return proc, marker.read_text()
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_kill_9_of_a_refresh_does_not_block_the_next_one(tmp_path):
+    """kill -9 while the refresh holds the writer pool (past ingest: staging or linkage); the next
+    `sikkep refresh`, unattended, marks the dead run failed, frees its slot and publishes."""
+    env = refresh_env(tmp_path)
+    subprocess.run([str(SIKKEP), "generate", "--households", "2000", "--periods", "1", "--seed", "5",
+                    "--out", env["SIKKEP_RAW_DIR"], "--quiet"], env=env, check=True, timeout=300)
+    log = open(tmp_path / "killed.log", "w")
+    proc = subprocess.Popen([str(SIKKEP), "refresh"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        held = wait_for(lambda: proc.poll() is None and [s for s in slot_holders(env)
+                                                         if not s.step_key.startswith("raw__")],
+                        240, "the refresh to hold the writer pool past ingest")
+        os.kill(proc.pid, signal.SIGKILL)  # kill -9 <pid>: a dbt child, if any, is orphaned
+        proc.wait(timeout=30)
+        dead_run = held[0].run_id
+        assert [s.run_id for s in slot_holders(env)] == [dead_run]  # the crash left its slot behind
+
+        second = subprocess.run([str(SIKKEP), "refresh"], env=env, capture_output=True, text=True, timeout=420)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever of the killed refresh is left
+        proc.wait(timeout=30)
+        log.close()
+
+    assert second.returncode == 0, (second.stdout + second.stderr)[-3000:]
+    published = Path(env["SIKKEP_WAREHOUSE_DIR"]) / "published"
+    assert (published / "public.duckdb").exists() and (published / "restricted.duckdb").exists()
+    assert f"Crashed run {dead_run}" in second.stderr and "no longer exists" in second.stderr
+    import dagster as dg
+
+    with instance_of(env) as inst:
+        run = inst.get_run_by_id(dead_run)
+        assert run.status == dg.DagsterRunStatus.FAILURE
+        failure = inst.all_logs(dead_run, of_type=dg.DagsterEventType.RUN_FAILURE)[-1].dagster_event
+        assert "worker is gone" in failure.message and "no longer exists" in failure.message
+        assert inst.event_log_storage.get_concurrency_info(POOL).claimed_slots == []
+        assert sorted(r.status.value for r in inst.get_runs()) == ["FAILURE", "SUCCESS"]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_refresh_waiting_for_a_live_run_stops_on_a_signal(tmp_path, sig):
+    """A live run holds the pool: the refresh says it waits for it, and stops at once on a signal."""
+    env = refresh_env(tmp_path)
+    holder, holder_run = start_holder(env, tmp_path)
+    err = tmp_path / "refresh.err"
+    with open(err, "w") as fh:
+        proc = subprocess.Popen([str(SIKKEP), "refresh"], env=env, stdout=subprocess.DEVNULL, stderr=fh)
+    try:
+        wait_for(lambda: "Waiting" in err.read_text() or proc.poll() is not None, 120, "the waiting message")
+        assert holder_run in err.read_text()
+        proc.send_signal(sig)
+        assert proc.wait(timeout=15) == 130
+        import dagster as dg
+
+        with instance_of(env) as inst:  # nothing started; the live run is left alone
+            assert [r.run_id for r in inst.get_runs()] == [holder_run]
+            assert inst.get_run_by_id(holder_run).status == dg.DagsterRunStatus.STARTED
+    finally:
+        for p in (proc, holder):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+def test_refresh_blocked_inside_its_run_stops_on_sigterm(tmp_path):
+    """A live run takes the pool between two steps of a running refresh: the refresh waits inside its
+    Dagster run (where Dagster held signals back); SIGTERM cancels its run and ends it."""
+    env = refresh_env(tmp_path)
+    err = tmp_path / "refresh.err"
+    with open(err, "w") as fh:
+        proc = subprocess.Popen([str(SIKKEP), "refresh"], env=env, stdout=subprocess.DEVNULL, stderr=fh)
+    holder = None
+    try:
+        refresh_run = wait_for(lambda: [s.run_id for s in slot_holders(env)], 120, "the refresh's first step")[0]
+        holder, holder_run = start_holder(env, tmp_path)  # queued behind the refresh's step, then holds
+        import dagster as dg
+
+        def refresh_waits():
+            with instance_of(env) as inst:
+                info = inst.event_log_storage.get_concurrency_info(POOL)
+                return any(p.run_id == refresh_run and p.assigned_timestamp is None for p in info.pending_steps)
+
+        wait_for(refresh_waits, 60, "the refresh to wait for the pool inside its run")
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 130, err.read_text()[-2000:]
+        with instance_of(env) as inst:
+            assert inst.get_run_by_id(refresh_run).status == dg.DagsterRunStatus.CANCELED
+            assert inst.get_run_by_id(holder_run).status == dg.DagsterRunStatus.STARTED
+            info = inst.event_log_storage.get_concurrency_info(POOL)
+            assert [s.run_id for s in info.claimed_slots] == [holder_run]
+            assert not [p for p in info.pending_steps if p.run_id == refresh_run]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if holder is not None:
+            holder.kill()
+            holder.wait()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from ...crash_recovery import recover_from_context
 from ...ingest.discovery import DOCUMENTS, is_ignored, sha256_of
 from ...settings import get_settings
 
@@ -22,7 +23,8 @@ refresh_job = dg.define_asset_job(
     tags={"dagster/max_retries": "2", "dagster/retry_strategy": "FROM_FAILURE"},
 )
 
-nightly_refresh = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="nightly_refresh",
     job=refresh_job,
     cron_schedule="0 1 * * *",
@@ -30,6 +32,10 @@ nightly_refresh = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Full refresh every night at 01:00 WIB.",
 )
+def nightly_refresh(context: dg.ScheduleEvaluationContext):
+    # a crashed earlier run must not hold the writer pool (and the run queue) through the night
+    recover_from_context(context)
+    return dg.RunRequest()
 
 
 def drop_zone_state(raw_dir, previous: dict) -> dict:
@@ -66,6 +72,9 @@ def content_digest(state: dict) -> str:
     description="Starts a refresh when new or changed extract files land in the drop zone (SIKKEP_RAW_DIR).",
 )
 def raw_drop_sensor(context: dg.SensorEvaluationContext):
+    # Evaluated every minute by the daemon: a run whose process is gone (kill -9, lost machine) is marked
+    # failed and its writer-pool slot freed, so queued and UI runs do not wait behind it for ever.
+    recover_from_context(context)
     cursor = json.loads(context.cursor) if context.cursor else {"digest": None, "files": {}}
     state = drop_zone_state(get_settings().raw_dir, cursor.get("files", {}))
     digest = content_digest(state)
