@@ -71,7 +71,7 @@ def make_build_db(path: Path, households_desil_1: int = 2) -> Path:
             ('dtks', '2024-09', 'dtks/2024-09/dtks.csv', null, 2, 'P1', 'H1', 'nik_exact', 1.0))
             t(source, period, source_file, source_sheet, source_row, person_id, household_id, match_method,
               match_probability)""")
-        con.execute("""create table intermediate.quarantine as select * from (values
+        con.execute("""create table marts.quarantine as select * from (values
             ('blt_dd', '2024-09', 'blt_dd/2024-09/blt.xlsx', 'ANAK TUHA', 7, 'no_identity', 'no name, NIK 1802**********01'))
             t(source, period, source_file, source_sheet, source_row, rule, detail)""")
     finally:

@@ -1,8 +1,7 @@
 -- Poverty by area (kabupaten / kecamatan / desa). Every area of the kabupaten has a row.
 -- households = unified households placed in the area; persons of unknown family on a list covering whole
--- families (PBI-JK) are households of one in fct_household but count here as the estimated families of
--- ind_program_coverage (the same estimate: recipient_persons_family_unknown persons make
--- recipient_households_estimated families); persons_desil_k = living members of households
+-- families (PBI-JK) are households of one in fct_household but count here as the families
+-- marts.family_estimate estimates; persons_desil_k = living members of households
 -- with desil <= k; penduduk / keluarga_dukcapil = Dukcapil JUMLAH_PENDUDUK / JUMLAH_KK of the current
 -- Dukcapil period, summed over the area's villages (NULL when Dukcapil reports none of them);
 -- extreme_poverty_pct = persons_desil_1 / penduduk x 100 (NULL when penduduk is NULL or 0).
@@ -32,9 +31,9 @@ family_estimate as (
     select
         level,
         kode_wilayah,
-        sum(recipient_persons_family_unknown) as persons_family_unknown,
-        sum(recipient_households_estimated) as households_estimated
-    from {{ ref('ind_program_coverage') }}
+        sum(persons_family_unknown) as persons_family_unknown,
+        sum(families_estimated) as households_estimated
+    from {{ ref('family_estimate') }}
     group by level, kode_wilayah
 
 ),

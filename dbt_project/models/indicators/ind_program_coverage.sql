@@ -10,7 +10,7 @@
 -- persons whose family may be unknown (fct_household.family_known = FALSE: a household of one). Counting
 -- each as a household would count one family several times, so they are counted as estimated families:
 --   recipient_persons_family_unknown = such recipients; recipient_households_estimated = their estimated
---       families (ind_poverty_by_area counts households with the same estimate)
+--       families (marts.family_estimate estimates the listed persons the same way for ind_poverty_by_area)
 --   estimated families = max(1, round(persons / persons per family)) per kecamatan and village (NULL
 --       village = one group), summed upwards so that the levels add up; persons per family = the
 --       program's listed persons per recipient household of known family (kabupaten, current list,
