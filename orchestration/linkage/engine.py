@@ -298,9 +298,12 @@ def _sql_list(values) -> str:
 # runner-up person's by this much (log2: twice as likely).
 WEAK_MARGIN = 1.0
 
-# A "person" holding more distinct trusted NIKs than this is a chain of namesakes (a common name in
-# one village, birth dates close enough): its edges are re-clustered at stricter thresholds until it
-# falls apart into people. Typo'd NIK variants of one person rarely exceed two.
+# A "person" that cannot be one person is re-clustered at stricter thresholds until it falls apart into
+# people: one holding more distinct trusted NIKs than MAX_TRUSTED_NIKS (a chain of namesakes: a common
+# name in one village, birth dates close enough; typo'd NIK variants of one person rarely exceed two), or
+# one holding two different rows of one delivery (a source lists a person once per period; rows equal in
+# NIK, name, birth date and No KK are the same row delivered twice). The bridge is usually one wrong-person
+# NIK: a typo landing on a neighbour's NIK, a NIK copied from the row above.
 MAX_TRUSTED_NIKS = 3
 REFINE_THRESHOLDS = (0.99, 0.999, 0.9999, 0.99999, 0.999999)
 
@@ -317,7 +320,13 @@ def _refine_oversized(scon: duckdb.DuckDBPyConnection, clusters_table: str) -> s
             WHERE c.cluster_id IN (
                 SELECT c2.cluster_id FROM __cl_refined c2 JOIN person_records r USING (unique_id)
                 WHERE r.nik IS NOT NULL AND NOT r.nik_suspect AND coalesce(r.nik_dob_ok, 'Y') = 'Y'
-                GROUP BY 1 HAVING count(DISTINCT r.nik) > {MAX_TRUSTED_NIKS});
+                GROUP BY 1 HAVING count(DISTINCT r.nik) > {MAX_TRUSTED_NIKS}
+                UNION
+                SELECT c2.cluster_id FROM __cl_refined c2 JOIN person_records r USING (unique_id)
+                WHERE r.period IS NOT NULL
+                GROUP BY c2.cluster_id, r.source, r.period
+                HAVING count(DISTINCT concat_ws('|', coalesce(r.nik, ''), coalesce(r.name_key, ''),
+                                                coalesce(CAST(r.dob AS VARCHAR), ''), coalesce(r.no_kk, ''))) > 1);
         SELECT count(DISTINCT cluster_id) FROM __oversized;
         """).fetchall()[0][0]
         if n == 0:

@@ -26,6 +26,8 @@ Output columns (one row per record, ``unique_id`` = ``record_id``):
 - ``address_key`` (the address's comparable core, dbt macro ``address_key``) and ``address_rt``: the
   model's address comparison (namesakes of one village live at different addresses) and the tie rules.
   Optional in the input.
+- ``period``: the delivery's period. Not a comparison and not part of the pair cache's record key: the
+  clustering uses it (a delivery lists a person once, engine.py).
 - ``person_ref``: the source's own person id, prefixed with the source ('dtks:<IDARTBDT>',
   'p3ke:<ID_INDIVIDU>', 'pbi_jk:<NOKA>'): compared only between rows of one source. Optional in the input.
 """
@@ -61,6 +63,7 @@ WITH r AS (
     SELECT
         CAST(record_id AS VARCHAR) AS unique_id,
         CAST(source AS VARCHAR) AS source,
+        CAST(period AS VARCHAR) AS period,
         CASE WHEN regexp_full_match(CAST(nik AS VARCHAR), '[0-9]{{16}}') THEN CAST(nik AS VARCHAR) END AS nik,
         COALESCE(CAST(nik_suspect AS BOOLEAN), FALSE) AS nik_suspect,
         CASE WHEN COALESCE(CAST(no_kk_valid AS BOOLEAN), FALSE)
@@ -82,7 +85,7 @@ WITH r AS (
     FROM {records_sql}
 )
 SELECT
-    unique_id, source, nik, nik_suspect,
+    unique_id, source, period, nik, nik_suspect,
     CASE WHEN nik IS NOT NULL AND substr(nik, 7, 6) <> '000000' THEN substr(nik, 1, 12) END AS nik12,
     CASE WHEN nik IS NOT NULL AND substr(nik, 7, 6) <> '000000' THEN substr(nik, 1, 15) END AS nik15,
     substr(nik, 13, 4) AS nik_serial,

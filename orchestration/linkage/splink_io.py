@@ -28,7 +28,7 @@ def records_sql(con: duckdb.DuckDBPyConnection, records) -> str:
 
 
 # canonical columns a caller of the library API may leave out, and their type
-OPTIONAL_COLUMNS = {"desil": "INTEGER", "address_key": "VARCHAR", "address_rt": "INTEGER", "person_ref": "VARCHAR"}
+OPTIONAL_COLUMNS = {"period": "VARCHAR", "desil": "INTEGER", "address_key": "VARCHAR", "address_rt": "INTEGER", "person_ref": "VARCHAR"}
 
 
 def feature_table(con: duckdb.DuckDBPyConnection, records) -> pa.Table:

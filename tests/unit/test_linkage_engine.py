@@ -246,3 +246,26 @@ def test_a_sources_own_person_id_links_its_deliveries_and_only_within_that_sourc
     cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
     assert cl["a1"] == cl["a2"]
     assert cl["c1"] not in (cl["a1"], cl["a2"])
+
+
+def test_one_delivery_lists_a_person_once():
+    """A wrong-person NIK bridges two people of one DTKS delivery (x scores 0.95 with both a and b): the
+    cluster cannot be one person, so it is re-clustered at stricter thresholds until it falls apart. An
+    exact duplicate row (a2: same NIK, name, birth date, No KK) is the same row delivered twice."""
+    from orchestration.linkage.engine import _refine_oversized
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE person_records AS SELECT * FROM (VALUES
+        ('a',  'dtks', '2025-09', '1802013012980001', FALSE, NULL, 'numan', DATE '1998-12-30', '1802011111110003'),
+        ('a2', 'dtks', '2025-09', '1802013012980001', FALSE, NULL, 'numan', DATE '1998-12-30', '1802011111110003'),
+        ('b',  'dtks', '2025-09', '1802013012980002', FALSE, NULL, 'fajar', DATE '1998-12-30', '1802011111110004'),
+        ('x',  'kur',  '2025-09', '1802013012980001', FALSE, NULL, 'fajar', DATE '1998-12-30', NULL),
+        ('c',  'dtks', '2025-03', '1802013012980001', FALSE, NULL, 'numan', DATE '1998-12-30', '1802011111110003'))
+        t(unique_id, source, period, nik, nik_suspect, nik_dob_ok, name_key, dob, no_kk)""")
+    con.execute("""CREATE TABLE __cc_edges AS SELECT * FROM (VALUES
+        ('a', 'a2', 0.99999999), ('a', 'c', 0.99999999), ('a', 'x', 0.95), ('b', 'x', 0.95))
+        t(unique_id_l, unique_id_r, match_probability)""")
+    con.execute("CREATE TABLE clusters AS SELECT unique_id, 'k' AS cluster_id FROM person_records")
+    out = dict(con.execute(f"SELECT unique_id, cluster_id FROM {_refine_oversized(con, 'clusters')}").fetchall())
+    assert out["a"] == out["a2"] == out["c"]
+    assert len({out["a"], out["b"], out["x"]}) == 3
