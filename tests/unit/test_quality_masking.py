@@ -29,6 +29,14 @@ def test_person_sources_var_matches_the_dbt_default():
     text = (ROOT / "dbt_project" / "macros" / "sikkep" / "sources.sql").read_text()
     got = dbt_vars()["person_sources"]
     assert {s["source"] for s in got} == {"dtks", "p3ke", "pkh", "bpnt", "pbi_jk", "blt_dd", "rtlh", "baznas", "kur"}
+    import ast
+    import re
+
+    blocks = {m.group(1): m.group(0) for m in re.finditer(r"\{'source': '(\w+)'.*?'identifiers': \{[^}]*\}\}", text, re.S)}
     for s in got:
-        assert f"'source': '{s['source']}'" in text
-        assert json.dumps(s)  # serialisable for --vars
+        block = blocks[s["source"]]
+        jinja = block.replace("none", "None").replace("false", "False").replace("true", "True")
+        default = ast.literal_eval(jinja)
+        for key in ("kind", "unit", "program", "required", "identifiers"):
+            assert default[key] == s[key], (s["source"], key, default[key], s[key])
+        assert json.loads(json.dumps(s)) == s  # passed to dbt as --vars JSON

@@ -30,10 +30,10 @@
     {'source': 'rtlh', 'kind': 'program', 'unit': 'household', 'program': 'rtlh', 'required': ['nama'],
      'identifiers': {'nik': 'nik', 'no_kk': 'no_kk', 'family': 'no_kk'}},
     {'source': 'baznas', 'kind': 'program', 'unit': 'person', 'program': 'baznas', 'required': ['nama'],
-     'identifiers': {'nik': 'nik'}},
+     'identifiers': {'nik': 'nik', 'no_kk': 'no_kk'}},
     {'source': 'kur', 'kind': 'program', 'unit': 'person', 'program': 'kur', 'social_assistance': false,
      'required': ['nik', 'nama'],
-     'identifiers': {'nik': 'nik'}},
+     'identifiers': {'nik': 'nik', 'no_kk': 'no_kk'}},
   ]) }}
 {%- endmacro %}
 
