@@ -160,33 +160,6 @@ def test_namesake_tie_goes_to_the_only_head_at_the_rows_address():
     assert cl["none"] not in (cl["p1"], cl["p2"]), "equal desil, no address: ambiguous, unlinked"
 
 
-def test_nik_one_digit_off_on_a_row_without_birth_date_joins_the_only_such_namesake():
-    def person(rid, nik, name, dob, kk):
-        return {**_row(rid, "dtks", nik, name, dob, "L", rid, kk=kk), "hubungan": "kepala"}
-
-    def listed(rid, source, nik, name):
-        return {**_row(rid, source, nik, name, None, None, "?", kk=None, kind="program"), "unit": "family"}
-    rows = [
-        person("d1", "1802213108930001", "mat suryadi", "1993-08-31", "1802211111110003"),
-        person("d2", "1802211506650001", "paijo", "1965-06-15", "1802211111110004"),
-        person("d3", "1802211506750001", "paijo", "1975-06-15", "1802211111110005"),
-        # a year digit mistyped (93 -> 53), no birth date on the list to confirm it: the only MAT SURYADI
-        listed("pkh", "pkh", "1802213108530001", "mat suryadi"),
-        # one digit off from two namesakes' NIKs (born 1965 and 1975; typed 85): not a decision to take
-        listed("bpnt", "bpnt", "1802211506850001", "paijo"),
-        # one digit off but another name: someone else
-        listed("rtlh", "rtlh", "1802213108930002", "sutrisno"),
-    ]
-    con = _con_with(rows)
-    link_records(con, "recs", MODEL_PATH, 0.9)
-    out = {r[0]: r[1:] for r in con.execute(
-        "SELECT record_id, cluster_id, match_probability, match_method FROM linkage_clusters").fetchall()}
-    assert out["pkh"][0] == out["d1"][0]
-    assert out["pkh"][2] == out["d1"][2] == "probabilistic" and 0.5 <= out["pkh"][1] < 0.9
-    assert out["d2"][0] != out["d3"][0] and out["bpnt"][0] not in (out["d2"][0], out["d3"][0])
-    assert out["rtlh"][0] != out["d1"][0] and out["rtlh"][2] == "singleton"
-
-
 def test_namesake_tie_goes_to_the_address_that_fits_best():
     def head(rid, nik, dob, kk, address, rt=None):
         return {**_row(rid, "dtks", nik, "paijo", dob, "L", rid, kk=kk), "hubungan": "kepala", "desil": 2,
