@@ -215,6 +215,21 @@ BLOCKING_RULES: list[str] = [
     "l.kode_desa = r.kode_desa AND l.name_last = r.name_last AND year(l.dob) = year(r.dob)",
 ]
 
+# Recall rules for rows without a trusted NIK (BLT-DD and Baznas rows, NIK-less or mangled rows) whose
+# name was typed another way: their village (village_weak is NULL on rows with a trusted NIK, so the joins
+# start from those few rows; both orientations) and the name as initial + last token, as consonants, or
+# as a lone first token. Training estimates the model on the pairs of BLOCKING_RULES only
+# (train._calibrate_on_blocked_pairs): these rules widen the search, they do not change the model.
+WEAK_ROW_RULES: list[str] = [
+    rule.format(a=a, b=b)
+    for a, b in (("l", "r"), ("r", "l"))
+    for rule in (
+        "{a}.village_weak = {b}.kode_desa AND {a}.name_initial_last = {b}.name_initial_last",
+        "{a}.village_weak = {b}.kode_desa AND {a}.name_skeleton = {b}.name_skeleton",
+        "{a}.village_weak = {b}.kode_desa AND {a}.name_single = {b}.name_first",
+    )
+]
+
 # Deterministic rules used only to estimate the prior match probability when training.
 DETERMINISTIC_RULES: list[str] = [
     "l.nik = r.nik AND l.dob = r.dob",
@@ -229,7 +244,7 @@ def base_settings() -> dict[str, Any]:
         "unique_id_column_name": "unique_id",
         "probability_two_random_records_match": 1e-5,
         "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": br, "sql_dialect": "duckdb"} for br in BLOCKING_RULES
+            {"blocking_rule": br, "sql_dialect": "duckdb"} for br in BLOCKING_RULES + WEAK_ROW_RULES
         ],
         "comparisons": [
             nik_comparison(),

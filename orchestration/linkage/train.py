@@ -96,6 +96,9 @@ def _calibrate_on_blocked_pairs(scon: duckdb.DuckDBPyConnection, settings: dict)
     db_api = DuckDBAPI(scon)
     linker = Linker(db_api.register("person_records", table_name="calib_in"), settings, log_level=None)
     pairs = linker.inference.predict(warning_mode="never")
+    # the model is estimated on the pairs of the main blocking rules; the recall rules for rows without a
+    # trusted NIK (listed after them: match keys from len(BLOCKING_RULES) on) widen the search only
+    from orchestration.linkage.model_settings import BLOCKING_RULES
     # Comparison vectors computed here from the level SQL (Splink 5 does not keep gamma columns)
     cols = FEATURE_COLUMNS + ["__label"]
     sel = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
@@ -116,7 +119,8 @@ def _calibrate_on_blocked_pairs(scon: duckdb.DuckDBPyConnection, settings: dict)
     scon.execute(f"""CREATE OR REPLACE TABLE __calib_pairs AS
         WITH j AS (SELECT {sel} FROM {pairs.physical_name} pr
                    JOIN person_records l ON l.unique_id = pr.unique_id_l
-                   JOIN person_records r ON r.unique_id = pr.unique_id_r)
+                   JOIN person_records r ON r.unique_id = pr.unique_id_r
+                   WHERE CAST(pr.match_key AS INTEGER) < {len(BLOCKING_RULES)})
         SELECT __label_l, __label_r, {", ".join(gammas)} FROM j""")
     p = "__calib_pairs"
     n_pairs, n_match = scon.execute(
