@@ -10,11 +10,9 @@
 -- persons whose family may be unknown (fct_household.family_known = FALSE: a household of one). Counting
 -- each as a household would count one family several times, so they are counted as estimated families:
 --   recipient_persons_family_unknown = such recipients; recipient_households_estimated = their estimated
---       families (marts.family_estimate estimates the listed persons the same way for ind_poverty_by_area)
---   estimated families = max(1, round(persons / persons per family)) per kecamatan and village (NULL
---       village = one group), summed upwards so that the levels add up; persons per family = the
---       program's listed persons per recipient household of known family (kabupaten, current list,
---       at least 1). They are unregistered (no registry family) and not in desil 1-4.
+--       families (marts.family_estimate: persons / the list's persons per family of known family, per
+--       kecamatan and village, summed upwards). They are unregistered (no registry family) and not in
+--       desil 1-4.
 with areas as (
 
     select level, kode_wilayah, nama_wilayah from {{ ref('marts_dim_wilayah') }}
@@ -40,14 +38,6 @@ household_area as (
 
 ),
 
-participation as (
-
-    select household_id, program, recipient_rows
-    from {{ ref('fct_program_participation') }}
-    where is_current
-
-),
-
 household_program as (
 
     -- one row per household and program it receives: the fct_household program columns, one per
@@ -59,7 +49,7 @@ household_program as (
 household_program_counted as (
 
     -- receipts counted one household each; recipients of unknown family of a whole-family list are
-    -- estimated instead (estimated_groups)
+    -- estimated instead (estimated)
     select hp.household_id, hp.program, not coalesce(h.family_known, true) and p.covers_whole_family as estimated
     from household_program as hp
     inner join households as h on h.household_id = hp.household_id
@@ -80,61 +70,11 @@ area_households as (
 
 ),
 
-persons_per_family as (
-
-    -- listed persons per recipient household of known family, per whole-family program (current list)
-    select
-        hpc.program,
-        greatest(1.0, 1.0 * sum(pa.recipient_rows) / count(*)) as persons_per_family
-    from household_program_counted as hpc
-    inner join participation as pa on pa.household_id = hpc.household_id and pa.program = hpc.program
-    inner join programs as p on p.program = hpc.program
-    where p.covers_whole_family and not hpc.estimated
-    group by hpc.program
-
-),
-
-placement as (
-
-    -- each placed household's kecamatan and village (NULL when known only at kecamatan)
-    select k.household_id, k.kode_wilayah as kode_kecamatan, d.kode_wilayah as kode_desa
-    from household_area as k
-    left join household_area as d on d.household_id = k.household_id and d.level = 'desa'
-    where k.level = 'kecamatan'
-
-),
-
-estimated_groups as (
-
-    select
-        pl.kode_kecamatan,
-        pl.kode_desa,
-        hpc.program,
-        count(*) as persons,
-        greatest(1, cast(round(count(*) / coalesce(max(ppf.persons_per_family), 1.0)) as integer)) as households
-    from household_program_counted as hpc
-    inner join placement as pl on pl.household_id = hpc.household_id
-    left join persons_per_family as ppf on ppf.program = hpc.program
-    where hpc.estimated
-    group by pl.kode_kecamatan, pl.kode_desa, hpc.program
-
-),
-
 estimated as (
 
-    select 'kabupaten' as level, '{{ var("kabupaten") }}' as kode_wilayah, program,
-           sum(households) as households, sum(persons) as persons
-    from estimated_groups
-    group by program
-    union all
-    select 'kecamatan', kode_kecamatan, program, sum(households), sum(persons)
-    from estimated_groups
-    group by kode_kecamatan, program
-    union all
-    select 'desa', kode_desa, program, sum(households), sum(persons)
-    from estimated_groups
-    where kode_desa is not null
-    group by kode_desa, program
+    -- recipients of unknown family of a whole-family list, as estimated families (marts.family_estimate)
+    select level, kode_wilayah, program, recipient_families as households, recipient_persons as persons
+    from {{ ref('family_estimate') }}
 
 ),
 

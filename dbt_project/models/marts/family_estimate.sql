@@ -7,7 +7,8 @@
 --              group), summed upwards so that the levels add up.
 -- Every current row counts, recipient or not (a NONAKTIF member is listed, so present); a household of
 -- unknown family named by two such lists is estimated under the first (program code order).
--- ind_program_coverage estimates the recipients of each list the same way (recipient_households_estimated).
+-- The recipients among them (a current recipient row of that list) are estimated the same way, for
+-- ind_program_coverage: recipient_persons / recipient_families.
 
 with programs as (
 
@@ -25,6 +26,12 @@ records as (
 
     select record_id, program from {{ ref('linked_person_records') }}
     where is_current and program in (select program from programs)
+
+),
+
+receipts as (
+
+    select household_id, program from {{ ref('fct_program_participation') }} where is_current
 
 ),
 
@@ -78,33 +85,54 @@ placement as (
 
 ),
 
+unknown_placed as (
+
+    select
+        u.household_id,
+        u.program,
+        pl.kode_kecamatan,
+        pl.kode_desa,
+        rc.household_id is not null as recipient,
+        coalesce(ppf.persons_per_family, 1.0) as persons_per_family
+    from unknown as u
+    inner join placement as pl on pl.household_id = u.household_id
+    left join receipts as rc on rc.household_id = u.household_id and rc.program = u.program
+    left join persons_per_family as ppf on ppf.program = u.program
+
+),
+
 groups as (
 
     select
-        pl.kode_kecamatan,
-        pl.kode_desa,
-        u.program,
+        kode_kecamatan,
+        kode_desa,
+        program,
         count(*) as persons,
-        greatest(1, cast(round(count(*) / coalesce(max(ppf.persons_per_family), 1.0)) as integer)) as families
-    from unknown as u
-    inner join placement as pl on pl.household_id = u.household_id
-    left join persons_per_family as ppf on ppf.program = u.program
-    group by pl.kode_kecamatan, pl.kode_desa, u.program
+        greatest(1, cast(round(count(*) / max(persons_per_family)) as integer)) as families,
+        sum(case when recipient then 1 else 0 end) as recipient_persons,
+        case when sum(case when recipient then 1 else 0 end) = 0 then 0
+             else greatest(1, cast(round(sum(case when recipient then 1 else 0 end) / max(persons_per_family))
+                                   as integer))
+        end as recipient_families
+    from unknown_placed
+    group by kode_kecamatan, kode_desa, program
 
 ),
 
 final as (
 
     select 'kabupaten' as level, '{{ var("kabupaten") }}' as kode_wilayah, program,
-           sum(persons) as persons_family_unknown, sum(families) as families_estimated
+           sum(persons) as persons_family_unknown, sum(families) as families_estimated,
+           sum(recipient_persons) as recipient_persons, sum(recipient_families) as recipient_families
     from groups
     group by program
     union all
-    select 'kecamatan', kode_kecamatan, program, sum(persons), sum(families)
+    select 'kecamatan', kode_kecamatan, program, sum(persons), sum(families), sum(recipient_persons),
+           sum(recipient_families)
     from groups
     group by kode_kecamatan, program
     union all
-    select 'desa', kode_desa, program, sum(persons), sum(families)
+    select 'desa', kode_desa, program, sum(persons), sum(families), sum(recipient_persons), sum(recipient_families)
     from groups
     where kode_desa is not null
     group by kode_desa, program
