@@ -393,6 +393,7 @@ def run_linkage(
     memory_limit: str | None = None,
     temp_dir: str | Path | None = None,
     poorest_first_sources: tuple[str, ...] | list[str] | None = None,
+    require_registry: bool = False,
 ) -> dict:
     """The nightly linkage stage.
 
@@ -405,6 +406,9 @@ def run_linkage(
     - ``linkage.record_quarantine(record_id, rule)``: rows quarantined after linkage (linkage/quarantine.py);
       every record is in exactly one of record_person and record_quarantine
 
+    ``require_registry`` (the warehouse has published before): a missing, unreadable or empty ID registry
+    raises :class:`~orchestration.linkage.ids.IdRegistryError` instead of numbering everybody anew.
+
     Returns a summary dict (counts, timings, ID registry statistics).
     """
     from orchestration.linkage.households import form_households
@@ -416,7 +420,8 @@ def run_linkage(
     from orchestration.linkage.pair_cache import PairCache, signature
 
     timings: dict = {}
-    attach_state(build_con, state_db_path)
+    # before anything is scored: a registry that should exist and does not stops the run (IdRegistryError)
+    attach_state(build_con, state_db_path, require_registry=require_registry)
     try:
         cache = PairCache(build_con, signature(model_path, predict_threshold)) if use_cache else None
         if poorest_first_sources is None:

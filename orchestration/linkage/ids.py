@@ -51,14 +51,64 @@ CREATE TABLE IF NOT EXISTS state.id_runs (
 """
 
 
-def attach_state(con: duckdb.DuckDBPyConnection, state_db_path: str | Path) -> None:
-    """ATTACH the state DB as ``state`` (creating file and tables when missing)."""
+class IdRegistryError(RuntimeError):
+    """The ID registry cannot be trusted: going on would give every person and household a new ID."""
+
+
+BACKUP_DIR = "backups"
+BACKUPS_KEPT = 5
+
+
+def _restore_hint(path: Path) -> str:
+    backups = sorted((path.parent / BACKUP_DIR).glob("state-*.duckdb"), key=lambda p: p.stat().st_mtime)
+    newest = f" (newest: {backups[-1]})" if backups else ""
+    return (f"Restore the copy kept with the last publication from {path.parent / BACKUP_DIR}{newest} to "
+            f"{path} and run again. To number everybody anew on purpose, delete the publication first.")
+
+
+def attach_state(con: duckdb.DuckDBPyConnection, state_db_path: str | Path, *,
+                 require_registry: bool = False) -> None:
+    """ATTACH the state DB as ``state`` (creating file and tables when missing). With ``require_registry``
+    (the warehouse has published before) a state DB that cannot be opened, or whose registry is missing or
+    empty, raises :class:`IdRegistryError` instead of issuing new IDs to everybody."""
     path = Path(state_db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if require_registry and not path.exists():
+        raise IdRegistryError(f"The ID registry {path} is missing, but this warehouse has published before: "
+                              "every person and household would get a new ID. " + _restore_hint(path))
     attached = {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
     if "state" not in attached:
-        con.execute(f"ATTACH '{path.as_posix()}' AS state")
+        try:
+            con.execute(f"ATTACH '{path.as_posix()}' AS state")
+        except duckdb.Error as exc:
+            raise IdRegistryError(f"The ID registry {path} cannot be opened ({type(exc).__name__}). "
+                                  + _restore_hint(path)) from exc
     con.execute(STATE_DDL)
+    if require_registry and con.execute(
+            "SELECT count(*) FROM state.id_registry WHERE kind = 'person'").fetchall()[0][0] == 0:
+        con.execute("DETACH state")
+        raise IdRegistryError(f"The ID registry in {path} is empty, but this warehouse has published before: "
+                              "every person and household would get a new ID. " + _restore_hint(path))
+
+
+def backup_state(state_db_path: str | Path, run_id: str, keep: int = BACKUPS_KEPT) -> Path | None:
+    """Copy the state DB beside it (``backups/state-<run_id>.duckdb``) after a publication, keeping the
+    ``keep`` newest copies. Called when nobody writes the state DB (after the publish)."""
+    import re
+    import shutil
+
+    path = Path(state_db_path)
+    if not path.exists():
+        return None
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"state-{re.sub(r'[^A-Za-z0-9_-]', '_', run_id)[:60]}.duckdb"
+    tmp = target.with_suffix(".tmp")
+    shutil.copyfile(path, tmp)
+    tmp.replace(target)
+    for old in sorted(folder.glob("state-*.duckdb"), key=lambda p: p.stat().st_mtime)[:-keep]:
+        old.unlink()
+    return target
 
 
 def detach_state(con: duckdb.DuckDBPyConnection) -> None:
@@ -146,11 +196,18 @@ def assign_stable_ids(
         SELECT '{kind}', n.member_key, n.stable_id, '{run_id}', '{run_id}'
         FROM __ids_newkeys n
         ANTI JOIN (SELECT member_key FROM state.id_registry WHERE kind = '{kind}') k USING (member_key);
-    DROP TABLE state.id_registry;
-    CREATE TABLE state.id_registry AS SELECT * FROM __ids_registry ORDER BY kind, member_key;
+    CREATE OR REPLACE TABLE state.id_registry_next AS SELECT * FROM __ids_registry ORDER BY kind, member_key;
     DROP TABLE __ids_registry;
+    """)
+    # the registry and its sequence are replaced in one transaction of the state DB: a crash leaves the
+    # old registry (and at most a stale id_registry_next, replaced by the next run), never none
+    con.execute(f"""
+    BEGIN TRANSACTION;
+    DROP TABLE state.id_registry;
+    ALTER TABLE state.id_registry_next RENAME TO id_registry;
     DELETE FROM state.id_sequence WHERE kind = '{kind}';
     INSERT INTO state.id_sequence VALUES ('{kind}', {int(next_value) + int(issued)});
+    COMMIT;
     """)
     clusters = con.execute(f"SELECT count(*) FROM {out_table}").fetchall()[0][0]
     stats = dict(clusters=int(clusters), reused=int(clusters - issued), issued=int(issued),

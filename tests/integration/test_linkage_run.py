@@ -151,3 +151,53 @@ def test_place_rule_is_decided_after_linkage(tmp_path):
         assert not set(linked) & {r for r, _ in quarantined}
     finally:
         con.close()
+
+
+def test_a_lost_id_registry_stops_the_run_instead_of_renumbering_everybody(tmp_path):
+    import shutil
+
+    from orchestration.linkage.ids import IdRegistryError, backup_state
+
+    df = make_records(80, seed=3)
+    state = tmp_path / "state" / "state.duckdb"
+    s1, _ = _link(tmp_path, "b1", df, state, "r1")          # the first run ever: a registry is created
+    assert s1["person_ids"]["issued"] > 0
+    backup = backup_state(state, "r1")
+    st = duckdb.connect(str(state), read_only=True)
+    tables = {r[0] for r in st.execute("select table_name from information_schema.tables").fetchall()}
+    st.close()
+    assert "id_registry" in tables and "id_registry_next" not in tables  # replaced in one transaction
+
+    # a warehouse that has published: the registry must be there
+    state.unlink()
+    with pytest.raises(IdRegistryError, match="missing.*backups"):
+        _link(tmp_path, "b2", df, state, "r2", require_registry=True)
+    state.write_bytes(b"not a database" * 100)
+    with pytest.raises(IdRegistryError, match="cannot be opened"):
+        _link(tmp_path, "b3", df, state, "r3", require_registry=True)
+    state.unlink()
+    con = duckdb.connect(str(state))
+    con.execute("create table id_registry (kind varchar, member_key varchar, stable_id varchar, "
+                "first_seen_run varchar, last_seen_run varchar)")
+    con.close()
+    with pytest.raises(IdRegistryError, match="empty"):
+        _link(tmp_path, "b4", df, state, "r4", require_registry=True)
+
+    # restored from the backup kept with the publication: the same IDs as before
+    shutil.copyfile(backup, state)
+    s5, persons5 = _link(tmp_path, "b5", df, state, "r5", require_registry=True)
+    assert s5["person_ids"]["issued"] == 0
+
+
+def test_state_backups_keep_the_newest(tmp_path):
+    import os
+
+    from orchestration.linkage.ids import backup_state
+
+    state = tmp_path / "state.duckdb"
+    duckdb.connect(str(state)).close()
+    for i in range(7):
+        b = backup_state(state, f"run-{i}", keep=3)
+        os.utime(b, (1_000_000 + i, 1_000_000 + i))
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [
+        "state-run-4.duckdb", "state-run-5.duckdb", "state-run-6.duckdb"]

@@ -2,6 +2,7 @@
 only when every gate of the run passed; then the open-data exports and the priority workbooks."""
 import dagster as dg
 
+from ...linkage.ids import backup_state
 from ...publish.core import publish
 from ...resources import WarehouseResource
 from ..ingest.assets import WRITER_POOL
@@ -47,7 +48,10 @@ def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             "order by 1").fetchall()]
     run_info = {"run_id": context.run_id, "extract_files": files, "gates": _gate_results(context)}
     paths = publish(s.build_db, s.published_dir, run_info, exports_dir=s.exports_dir)
+    # the ID registry that numbered this publication, kept beside it (restore it if the state DB is lost)
+    backup = backup_state(s.state_db, context.run_id)
     return dg.MaterializeResult(metadata={
         "public": str(paths.get("public")), "restricted": str(paths.get("restricted")),
+        "state_backup": str(backup) if backup else "",
         "extract_files": len(files), "gates": len(run_info["gates"]),
     })
