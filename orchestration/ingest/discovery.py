@@ -58,18 +58,38 @@ def is_ignored(path: Path) -> bool:
     return path.name in IGNORED_NAMES or path.name.startswith((".", "~$"))
 
 
+def link_problem(path: Path, raw_dir: Path) -> str | None:
+    """Why a symbolic link in the drop zone is not read (None: a link to a file inside the drop zone, read
+    like the file). A link is never followed out of the drop zone: it could expose any file of the machine."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError, OSError):
+        return "is a symbolic link to nothing (its target is gone): not read"
+    if not target.is_relative_to(Path(raw_dir).resolve()):
+        return "is a symbolic link leading outside the raw directory: refused, copy the file in instead"
+    if target.is_dir():
+        return "is a symbolic link to a folder: links to folders are not followed, put the files in the folder"
+    return None
+
+
 def scan(raw_dir: Path, contracts: dict[str, Contract]) -> tuple[list[ExtractFile], list[DropZoneProblem]]:
     raw_dir = Path(raw_dir)
     files: list[ExtractFile] = []
     problems: list[DropZoneProblem] = []
     if not raw_dir.is_dir():
         return files, [DropZoneProblem(str(raw_dir), "", None, f"the raw directory {raw_dir} does not exist")]
-    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+    # links are listed too (a dangling link or a link to a folder is no file): each is read or refused
+    for path in sorted(p for p in raw_dir.rglob("*") if p.is_symlink() or p.is_file()):
         if any(is_ignored(part) for part in path.relative_to(raw_dir).parents if part.name) or is_ignored(path):
             continue
         rel = path.relative_to(raw_dir).as_posix()
         parts = rel.split("/")
         source = parts[0] if len(parts) > 1 else ""
+        if (why := link_problem(path, raw_dir)) is not None:
+            problems.append(DropZoneProblem(rel, source, parts[1] if len(parts) > 2 else None, f"file {rel} {why}"))
+            continue
         if len(parts) < 3:
             problems.append(DropZoneProblem(rel, source, None,
                             f"file {rel}: not in a period folder; expected raw/<source>/<YYYY-MM>/<file>"))

@@ -77,3 +77,51 @@ def test_a_new_program_list_needs_only_a_contract_file(sikkep_env, tmp_path, mon
     assert dg.materialize([asset], resources={"warehouse": WarehouseResource()}).success
     con = duckdb.connect(str(wh / "build" / "sikkep.duckdb"), read_only=True)
     assert con.execute("select nama, desa from raw.pkh_lansia").fetchall() == [("Mbah Karto", "Tanjung Ratu")]
+
+
+def _drop_zone_check(result) -> dg.AssetCheckEvaluation:
+    return next(e for e in result.get_asset_check_evaluations() if e.check_name == "drop_zone_has_extracts")
+
+
+def test_an_empty_or_missing_drop_zone_is_said_at_once(sikkep_env):
+    from orchestration.defs.ingest.assets import drop_zone_has_extracts
+
+    raw, _ = sikkep_env
+    assets = [*raw_assets, file_manifest, drop_zone_has_extracts]
+    result = dg.materialize(assets, resources={"warehouse": WarehouseResource()}, raise_on_error=False)
+    check = _drop_zone_check(result)
+    assert not check.passed and "holds no extract file" in check.metadata["summary"].value
+
+    raw.rename(raw.parent / "elsewhere")
+    result = dg.materialize(assets, resources={"warehouse": WarehouseResource()}, raise_on_error=False)
+    check = _drop_zone_check(result)
+    assert not check.passed and "does not exist" in check.metadata["summary"].value
+
+
+def test_symbolic_links_are_read_inside_the_drop_zone_and_refused_otherwise(sikkep_env, tmp_path):
+    import os
+
+    from orchestration.defs.automation.jobs import drop_zone_state
+    from orchestration.ingest.contracts import default_contracts
+    from orchestration.ingest.discovery import scan
+
+    raw, _ = sikkep_env
+    period = raw / "kur" / "2024-09"
+    period.mkdir(parents=True)
+    (period / "kur.csv").write_text("NIK_DEBITUR;NAMA_DEBITUR\n1802214507890001;Budi\n")
+    secret = tmp_path / "outside.csv"
+    secret.write_text("root:x:0:0\n")
+    os.symlink(secret, period / "passwd.csv")                 # leads outside raw/: refused, never read
+    os.symlink(tmp_path / "gone.csv", period / "gone.csv")    # dangling: refused, no traceback
+    os.symlink(period / "kur.csv", period / "alias.csv")      # inside raw/: read like the file
+    (raw / "pkh").mkdir()
+    os.symlink(period, raw / "pkh" / "2024-09")               # a folder link: refused with a message
+    files, problems = scan(raw, default_contracts())
+    assert sorted(f.rel for f in files) == ["kur/2024-09/alias.csv", "kur/2024-09/kur.csv"]
+    why = {p.rel: p.message for p in problems}
+    assert "outside the raw directory" in why["kur/2024-09/passwd.csv"]
+    assert "to nothing" in why["kur/2024-09/gone.csv"]
+    assert "to a folder" in why["pkh/2024-09"]
+    state = drop_zone_state(raw, {})                          # the sensor and the refresh fingerprint
+    assert state["kur/2024-09/gone.csv"][2].startswith("link:")
+    assert state["kur/2024-09/passwd.csv"][2].startswith("link:")

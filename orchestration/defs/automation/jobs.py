@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from ...crash_recovery import recover_from_context
-from ...ingest.discovery import DOCUMENTS, is_ignored, sha256_of
+from ...ingest.discovery import DOCUMENTS, is_ignored, link_problem, sha256_of
 from ...settings import get_settings
 
 REFRESH_JOB = "refresh"
@@ -49,6 +49,10 @@ def drop_zone_state(raw_dir, previous: dict) -> dict:
                 continue  # a cover letter or a photo beside an extract is not a new delivery
             path = os.path.join(root, name)
             rel = os.path.relpath(path, raw_dir).replace(os.sep, "/")
+            why = link_problem(Path(path), Path(raw_dir))
+            if why is not None:  # never followed (gone, outside the drop zone, a folder): the link itself counts
+                state[rel] = [0, 0, "link:" + hashlib.sha256(why.encode()).hexdigest()]
+                continue
             st = os.stat(path)
             old = previous.get(rel)
             if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:

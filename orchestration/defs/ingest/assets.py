@@ -6,6 +6,7 @@ import dagster as dg
 
 from ...ingest.contracts import Contract, default_contracts
 from ...ingest.discovery import scan
+from ...privacy import mask_text
 from ...ingest.loader import load_source, record_unrouted
 from ...resources import WarehouseResource
 
@@ -97,3 +98,21 @@ def manifest_rows_balance(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={"files_checked": len(loaded), "mismatched": dg.MetadataValue.json(mismatched[:20])},
     )
+
+
+@dg.asset_check(asset=file_manifest, blocking=True,
+                description="the drop zone exists and holds at least one extract file")
+def drop_zone_has_extracts(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    # an empty or missing raw/ is a mistake to say at once, not 45 s later as a failing dbt test
+    raw_dir = warehouse.settings.raw_dir
+    files, _ = scan(raw_dir, default_contracts())
+    if not raw_dir.is_dir():
+        summary = (f"the raw directory {raw_dir} does not exist: set SIKKEP_RAW_DIR or create it and drop the "
+                   "extracts as raw/<source>/<YYYY-MM>/<file>")
+    elif not files:
+        summary = (f"the raw directory {raw_dir} holds no extract file (expected raw/<source>/<YYYY-MM>/<file>.csv "
+                   "or .xlsx; see sikkep status for files that were refused)")
+    else:
+        summary = f"{len(files)} extract files"
+    return dg.AssetCheckResult(passed=bool(files), severity=dg.AssetCheckSeverity.ERROR,
+                               metadata={"summary": mask_text(summary), "files": len(files)})
