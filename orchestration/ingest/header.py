@@ -13,6 +13,7 @@ class HeaderMap:
     columns: dict[int, str]        # cell position -> canonical column
     extras: dict[int, str]         # cell position -> original header of an unknown column
     original: dict[str, str]       # canonical column -> header text as delivered
+    duplicated: tuple[str, ...] = ()  # header texts of contract columns that appear twice, as delivered
 
     @property
     def score(self) -> int:
@@ -24,10 +25,15 @@ def map_header(cells: list[str], contract: Contract, row_index: int) -> HeaderMa
     columns: dict[int, str] = {}
     extras: dict[int, str] = {}
     original: dict[str, str] = {}
+    seen: set[str] = set()
+    duplicated: list[str] = []
     for pos, cell in enumerate(cells):
         key = header_key(cell)
         if not key:
             continue
+        if key in seen and key in index:
+            duplicated.append(str(cell).strip())
+        seen.add(key)
         canonical = index.get(key)
         if canonical is None:
             # a note in brackets after the name: 'TGL LAHIR (DD-MM-YYYY)', 'NIK [16 digit]'
@@ -37,7 +43,7 @@ def map_header(cells: list[str], contract: Contract, row_index: int) -> HeaderMa
             original[canonical] = str(cell).strip()
         else:
             extras[pos] = str(cell).strip()
-    return HeaderMap(row_index, columns, extras, original)
+    return HeaderMap(row_index, columns, extras, original, tuple(duplicated))
 
 
 def find_header(rows: list[list[str]], contract: Contract) -> HeaderMap | None:
@@ -68,7 +74,7 @@ def _skip_column_numbers(rows: list[list[str]], header: HeaderMap) -> HeaderMap:
     values = [int(m.group(1)) for m in numbers]
     if values[0] != 1 or any(b != a + 1 for a, b in zip(values, values[1:])):
         return header
-    return HeaderMap(i, header.columns, header.extras, header.original)
+    return HeaderMap(i, header.columns, header.extras, header.original, header.duplicated)
 
 
 def _with_continuation(rows: list[list[str]], header: HeaderMap, contract: Contract) -> HeaderMap:
@@ -91,7 +97,8 @@ def _with_continuation(rows: list[list[str]], header: HeaderMap, contract: Contr
         b = below[pos] if pos < len(below) else None
         combined.append(t if pos in header.columns or not header_key(b) else b)
     joined = map_header(combined, contract, i)
-    return joined if joined.score >= header.score else HeaderMap(i, header.columns, header.extras, header.original)
+    return joined if joined.score >= header.score else HeaderMap(i, header.columns, header.extras, header.original,
+                                                                 header.duplicated)
 
 
 def missing_required(header: HeaderMap, contract: Contract) -> list[str]:

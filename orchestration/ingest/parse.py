@@ -125,6 +125,13 @@ def _check_header(f: ExtractFile, contract: Contract, header: HeaderMap | None, 
                            f"(expected columns such as {', '.join(list(contract.required) or list(contract.columns)[:4])})",
                            sheet=sheet, hint="check that the sheet holds the agency's list with its column names",
                            code="no_header")
+    if header.duplicated:
+        # two columns of one name: which one holds the data is unknown (taking the first quarantined every
+        # row of a file whose first NAMA column was empty)
+        raise ExtractError(f.rel, "column(s) named twice in the header: " + ", ".join(sorted(set(header.duplicated))),
+                           sheet=sheet, row=rows[header.row_index][0], column=header.duplicated[0],
+                           hint="remove or rename the extra column, then deliver the file again",
+                           code="duplicate_header_column", header_row=rows[header.row_index][0])
     missing = missing_required(header, contract)
     if missing:
         aliases = "; ".join(f"{c} (e.g. {'/'.join(contract.columns[c][:3]) or c})" for c in missing)

@@ -242,6 +242,19 @@ def test_missing_required_column_quarantines_the_data_rows_only(tmp_path):
         ("Kalirejo", 3, "missing_required_column"), ("Kalirejo", 4, "missing_required_column")]
 
 
+def test_a_column_named_twice_is_refused_with_file_row_and_column(tmp_path):
+    """Taking the first of two NAMA columns quarantined every row as no_identity when it was the empty one:
+    the file is refused instead, naming file, row and column, and its rows are counted as rejected."""
+    raw = tmp_path / "raw"
+    write(raw, "baznas/2024-09/zakat.csv",
+          "NAMA_MUSTAHIK,NIK,NAMA_MUSTAHIK,KAMPUNG,KECAMATAN\n,,Budi,Tanjung Ratu,Anak Tuha\n,,Ani,Bumi Aji,Anak Tuha\n")
+    con, _ = load(raw, tmp_path / "b.duckdb", "baznas")
+    status, received, loaded, rejected, msg = manifest(con)["baznas/2024-09/zakat.csv"][:5]
+    assert (status, received, loaded, rejected) == ("error", 2, 0, 2)
+    assert "file baznas/2024-09/zakat.csv" in msg and "row 1" in msg and "NAMA_MUSTAHIK" in msg and "twice" in msg
+    assert {r[0] for r in con.execute("select rule from raw.rejected_rows").fetchall()} == {"duplicate_header_column"}
+
+
 def test_documents_beside_an_extract_are_ignored_not_errors(tmp_path):
     raw = tmp_path / "raw"
     write(raw, "kur/2024-09/surat_pengantar.pdf", b"%PDF-1.4")
