@@ -1,6 +1,7 @@
 """The warehouse resource: where the drop zone, the build database and the publication live."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,8 +31,11 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @property
     def settings(self) -> Settings:
+        # every setting from the environment (memory caps, workers ...), the resource's config over it: a
+        # Settings rebuilt from three fields dropped the operator's memory caps
         base = get_settings()
-        return Settings(
+        return dataclasses.replace(
+            base,
             raw_dir=Path(self.raw_dir).resolve() if self.raw_dir else base.raw_dir,
             warehouse_dir=Path(self.warehouse_dir).resolve() if self.warehouse_dir else base.warehouse_dir,
             kabupaten=self.kabupaten or base.kabupaten,
