@@ -362,6 +362,11 @@ def test_refresh_blocked_inside_its_run_stops_on_sigterm(tmp_path):
     """A live run takes the pool between two steps of a running refresh: the refresh waits inside its
     Dagster run (where Dagster held signals back); SIGTERM cancels its run and ends it."""
     env = refresh_env(tmp_path)
+    # an extract to work on: an empty drop zone stops the run after ingest (drop_zone_has_extracts)
+    kur = Path(env["SIKKEP_RAW_DIR"]) / "kur" / "2024-09"
+    kur.mkdir(parents=True)
+    (kur / "kur.csv").write_text("NIK_DEBITUR;NAMA_DEBITUR;TGL_LAHIR;KECAMATAN\n"
+                                 "1802214507890001;Budi;12/08/1975;Anak Tuha\n")
     err = tmp_path / "refresh.err"
     with open(err, "w") as fh:
         proc = subprocess.Popen([str(SIKKEP), "refresh"], env=env, stdout=subprocess.DEVNULL, stderr=fh)
