@@ -16,7 +16,6 @@ Then `<out>/scores.md` (one table: a row per measure, a column per profile, the 
 """
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -64,12 +63,8 @@ def existing_data_matches(raw: Path, key: Path, profile: str, seed: int, househo
 def _generate(profile: str, seed: int, households: int, periods: int, raw: Path, key: Path, kabupaten: str) -> None:
     from .synth.generate import generate
 
-    kwargs = dict(households=households, seed=seed, periods=periods, out_dir=raw, key_dir=key, kabupaten=kabupaten)
-    if "profile" in inspect.signature(generate).parameters:
-        kwargs["profile"] = profile
-    elif profile != "default":
-        raise ValueError(f"profile {profile!r}: this generator has no profiles yet (generate() takes no `profile`)")
-    generate(**kwargs)
+    generate(households=households, seed=seed, periods=periods, out_dir=raw, key_dir=key, kabupaten=kabupaten,
+             profile=profile)
 
 
 def refresh_subprocess(raw: Path, warehouse: Path, log: Path) -> tuple[int, float, str]:

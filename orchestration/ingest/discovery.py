@@ -74,7 +74,10 @@ def link_problem(path: Path, raw_dir: Path) -> str | None:
     return None
 
 
-def scan(raw_dir: Path, contracts: dict[str, Contract]) -> tuple[list[ExtractFile], list[DropZoneProblem]]:
+def scan(raw_dir: Path, contracts: dict[str, Contract], *,
+         hashed: bool = True) -> tuple[list[ExtractFile], list[DropZoneProblem]]:
+    """The extract files of the drop zone and what is wrong with the rest. ``hashed=False`` leaves
+    ``sha256`` empty: for a caller that only needs to know which files there are."""
     raw_dir = Path(raw_dir)
     files: list[ExtractFile] = []
     problems: list[DropZoneProblem] = []
@@ -113,5 +116,5 @@ def scan(raw_dir: Path, contracts: dict[str, Contract]) -> tuple[list[ExtractFil
             problems.append(DropZoneProblem(rel, source, period,
                             f"file {rel}: unsupported file type '{path.suffix or '(none)'}'; send .csv or .xlsx"))
             continue
-        files.append(ExtractFile(source, period, path, rel, sha256_of(path), path.stat().st_size))
+        files.append(ExtractFile(source, period, path, rel, sha256_of(path) if hashed else "", path.stat().st_size))
     return files, problems

@@ -83,7 +83,8 @@ WITH r AS (
         TRY_CAST(address_rt AS INTEGER) AS address_rt,
         NULLIF(CAST(person_ref AS VARCHAR), '') AS person_ref
     FROM {records_sql}
-)
+),
+f AS (
 SELECT
     unique_id, source, period, nik, nik_suspect,
     CASE WHEN nik IS NOT NULL AND substr(nik, 7, 6) <> '000000' THEN substr(nik, 1, 12) END AS nik12,
@@ -103,14 +104,16 @@ SELECT
     replace(name_key, ' ', '') AS name_ns,
     split_part(name_key, ' ', 1) AS name_first,
     CASE WHEN strpos(name_key, ' ') > 0 THEN regexp_extract(name_key, '([^ ]+)$', 1) END AS name_last,
-    dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil, address_key, address_rt, person_ref,
+    dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil, address_key, address_rt, person_ref
+FROM r
+)
+SELECT *,
     -- blocking keys for rows without a trusted NIK (derived from the columns above, so not part of the pair
     -- cache's record key): the row's village, and its name as initial + last token ('Z. Saputra'), as
     -- consonants ('Rezki'/'Rizki', 'Fatemah'/'Fatimah') and as a lone first token ('Imam' for 'Imam Hermawan')
     CASE WHEN nik IS NULL OR nik_suspect THEN kode_desa END AS village_weak,
-    CASE WHEN strpos(name_key, ' ') > 0
-         THEN left(name_key, 1) || ' ' || regexp_extract(name_key, '([^ ]+)$', 1) END AS name_initial_last,
-    NULLIF(regexp_replace(replace(name_key, ' ', ''), '[aeiouy]', '', 'g'), '') AS name_skeleton,
-    CASE WHEN strpos(name_key, ' ') = 0 THEN name_key END AS name_single
-FROM r
+    left(name_first, 1) || ' ' || name_last AS name_initial_last,
+    NULLIF(regexp_replace(name_ns, '[aeiouy]', '', 'g'), '') AS name_skeleton,
+    CASE WHEN name_last IS NULL THEN name_key END AS name_single
+FROM f
 """

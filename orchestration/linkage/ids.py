@@ -24,6 +24,8 @@ keeps the IDs of unchanged people. IDs are 'P'/'H' + a zero-padded sequence: not
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -94,9 +96,6 @@ def attach_state(con: duckdb.DuckDBPyConnection, state_db_path: str | Path, *,
 def backup_state(state_db_path: str | Path, run_id: str, keep: int = BACKUPS_KEPT) -> Path | None:
     """Copy the state DB beside it (``backups/state-<run_id>.duckdb``) after a publication, keeping the
     ``keep`` newest copies. Called when nobody writes the state DB (after the publish)."""
-    import re
-    import shutil
-
     path = Path(state_db_path)
     if not path.exists():
         return None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.linkage.model_settings import DETERMINISTIC_RULES, base_settings
+from orchestration.linkage.model_settings import BLOCKING_RULES, DETERMINISTIC_RULES, base_settings
 from orchestration.linkage.splink_io import feature_table, records_sql, splink_connection
 
 
@@ -98,7 +98,6 @@ def _calibrate_on_blocked_pairs(scon: duckdb.DuckDBPyConnection, settings: dict)
     pairs = linker.inference.predict(warning_mode="never")
     # the model is estimated on the pairs of the main blocking rules; the recall rules for rows without a
     # trusted NIK (listed after them: match keys from len(BLOCKING_RULES) on) widen the search only
-    from orchestration.linkage.model_settings import BLOCKING_RULES
     # Comparison vectors computed here from the level SQL (Splink 5 does not keep gamma columns)
     cols = FEATURE_COLUMNS + ["__label"]
     sel = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
