@@ -1,7 +1,9 @@
 """Masking of personal identifiers before anything reaches a log, an error message, a gate example or the UI."""
 from __future__ import annotations
 
+import csv
 import re
+from functools import lru_cache
 
 # 12+ digits, also when typed with spaces, dots or dashes inside (`1802 2145 0789 0001`, `1802.21...`)
 _LONG_DIGITS = re.compile(r"(?<!\d)\d(?:[ .'-]?\d){11,}(?!\d)")
@@ -23,3 +25,172 @@ def mask_nik(value: object) -> str | None:
 def mask_text(text: str) -> str:
     """Masks every run of 12+ digits (NIK, No KK, card numbers) inside free text."""
     return _LONG_DIGITS.sub(lambda m: mask_nik(re.sub(r"\D", "", m.group(0))) or "", text)
+
+
+# ------------------------------------------------------------------------------ names of files and folders
+# A path under raw/ is data like any other: agencies name a file after a person ("daftar_siti_aminah.xlsx")
+# or with a NIK, and a stray folder can be named anything. Every path that leaves the restricted zone (a
+# message, a log line, Dagster metadata, `sikkep status`, the publication table) is shown through
+# show_path; the restricted tables (raw.*, xref_source_record, quarantine) keep the path as delivered.
+#
+# The rule, per part of `<source>/<period>/<file>`:
+#   source folder   kept when a contract names it, else masked like a file stem (below)
+#   period folder   kept when it is YYYY-MM, else masked like a file stem
+#   file name       the extension is kept; the stem is read as words (runs of letters) and numbers (runs
+#                   of digits), punctuation kept as it is:
+#                   - a word is kept when it belongs to the extract vocabulary: source folders, program
+#                     codes, the words of the contracts' titles, agencies and program names, EXTRACT_WORDS
+#                     and month names;
+#                   - consecutive words that spell a kecamatan or village of the served kabupaten (the
+#                     dim_wilayah seed; `padang_ratu`, `Kec_Gunung_Sugih`) are kept: agencies send one file per
+#                     kecamatan. A person named exactly like a place of the kabupaten is shown, as the
+#                     public audit accepts such a name in nama_wilayah;
+#                   - any other word (a person's name) shows its first letter and one * per other letter
+#                     (Siti -> S***);
+#                   - a number of up to 8 digits (year, month, date, kabupaten code, part) is kept; a
+#                     longer one (NIK, No KK, card numbers, also Excel-mangled) is masked like a NIK
+#                     (mask_nik: 1802**********01).
+# Sheet names are kept (digit runs masked by mask_text): they name kecamatan, parts and tabs.
+# No hash is shown: a short unsalted hash of a name is reversed by trying every common name.
+_WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d+")
+_PERIOD_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+MAX_SHOWN_DIGITS = 8
+EXTRACT_WORDS = frozenset("""
+    data daftar list lampiran rekap rekapitulasi penerima peserta kpm kk art ruta keluarga individu anggota
+    mustahik debitur nasabah bnba by name address export ekspor impor siks ng bansos bantuan lain lainnya
+    part bagian bag hal halaman sheet file tabel kirim ulang revisi rev final fix baru lama update
+    perbaikan koreksi copy salinan versi ver v ok valid verval padan
+    tahap bulan tahun semester triwulan periode
+    kab kabupaten kota kec kecamatan desa kampung kel kelurahan tiyuh pekon prov provinsi
+    lampung tengah barat timur utara selatan lamteng
+    agregat dukcapil penduduk jumlah
+    jan feb mar apr mei may jun jul agu agt aug sep sept okt oct nov des dec
+    januari februari maret april juni juli agustus september oktober november desember
+    january february march june july august october december
+""".split())
+
+
+def _extract_vocabulary(sources: frozenset[str]) -> frozenset[str]:
+    from .ingest.contracts import default_contracts  # lazy: contracts import settings, not the reverse
+
+    words = set(EXTRACT_WORDS) | {s.lower() for s in sources}
+    for c in default_contracts().values():
+        for text in (c.source, c.program, c.title, c.agency, getattr(c, "program_name", None)):
+            words.update(w.lower() for w in re.findall(r"[^\W\d_]+", str(text or "")))
+    return frozenset(words)
+
+
+_vocabulary_cache: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _vocabulary(sources: frozenset[str]) -> frozenset[str]:
+    if sources not in _vocabulary_cache:
+        _vocabulary_cache[sources] = _extract_vocabulary(sources)
+    return _vocabulary_cache[sources]
+
+
+@lru_cache(maxsize=4)
+def _place_keys(kabupaten: str) -> frozenset[str]:
+    """Letters-only upper-case names of the kabupaten, its kecamatan and villages (dim_wilayah seed)."""
+    from .settings import DBT_PROJECT_DIR
+
+    keys = set()
+    with open(DBT_PROJECT_DIR / "seeds" / "dim_wilayah.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["kode_kabupaten"] == kabupaten or row["kode_wilayah"] == kabupaten:
+                name = re.sub(r"^(KABUPATEN|KOTA)\s+", "", row["nama_wilayah"].upper())
+                if len(key := re.sub(r"[^A-Z]", "", name)) >= 4:
+                    keys.add(key)
+    return frozenset(keys)
+
+
+def _served_places() -> frozenset[str]:
+    from .settings import get_settings
+
+    return _place_keys(get_settings().kabupaten)
+
+
+def _kept_words(words: list[str], vocabulary: frozenset[str], places: frozenset[str]) -> list[bool]:
+    """Which words of a run may be shown: split the run into vocabulary words and place names so that as
+    few words as possible stay unexplained (those are masked). Runs are a few words: O(n^2) is nothing."""
+    n = len(words)
+    best: list[tuple[int, list[bool]]] = [(0, [])] + [(n + 1, [])] * n  # (masked words, keep flags) per prefix
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 6), end):
+            cost, flags = best[start]
+            seg = words[start:end]
+            if len(seg) == 1 and seg[0].lower() in vocabulary or "".join(seg).upper() in places:
+                option = (cost, flags + [True] * len(seg))
+            elif len(seg) == 1:
+                option = (cost + 1, flags + [False])
+            else:
+                continue
+            if option[0] < best[end][0]:
+                best[end] = option
+    return best[n][1]
+
+
+def show_name(name: str, vocabulary: frozenset[str] | None = None, places: frozenset[str] | None = None) -> str:
+    """One file or folder name as it may be shown (the rule above); the extension is kept."""
+    vocabulary = _vocabulary(frozenset()) if vocabulary is None else vocabulary
+    places = _served_places() if places is None else places
+    ext = _EXTENSION.search(name)
+    stem, suffix = (name[:ext.start()], ext.group(0)) if ext and ext.start() > 0 else (name, "")
+    tokens = list(_WORD_OR_NUMBER.finditer(stem))
+    keep = [t.group(0).isdigit() and len(t.group(0)) <= MAX_SHOWN_DIGITS for t in tokens]
+    i = 0
+    while i < len(tokens):  # each run of words between numbers is judged as a whole (place names)
+        j = i
+        while j < len(tokens) and not tokens[j].group(0).isdigit():
+            j += 1
+        if j > i:
+            keep[i:j] = _kept_words([t.group(0) for t in tokens[i:j]], vocabulary, places)
+        i = j + 1
+    out, pos = [], 0
+    for t, kept in zip(tokens, keep):
+        token = t.group(0)
+        out.append(stem[pos:t.start()])
+        if kept:
+            out.append(token)
+        elif token.isdigit():
+            out.append(mask_nik(token) or "")
+        else:
+            out.append(token[0] + "*" * (len(token) - 1))
+        pos = t.end()
+    return "".join(out) + stem[pos:] + suffix
+
+
+def show_path(rel: str | None, sources=None) -> str | None:
+    """A path relative to the raw dir (`dtks/2024-09/DTKS_1802_2024-09.csv`) as it may be shown outside
+    the restricted zone. ``sources``: the known source folders (default: the contracts')."""
+    if rel is None:
+        return None
+    if sources is None:
+        from .ingest.contracts import default_contracts
+        sources = default_contracts().keys()
+    known = frozenset(sources)
+    vocabulary = _vocabulary(known)
+    parts = str(rel).replace("\\", "/").split("/")
+    shown = []
+    for i, part in enumerate(parts):
+        if (i == 0 and len(parts) > 1 and part in known) or (i == 1 and len(parts) > 2 and _PERIOD_FOLDER.match(part)):
+            shown.append(part)
+        else:
+            shown.append(show_name(part, vocabulary))
+    return "/".join(shown)
+
+
+def mask_message(text: str, paths=()) -> str:
+    """mask_text, with every given raw path (and its file name) first replaced by its shown form: a
+    reader's own error text can repeat the file name."""
+    text = str(text)
+    for rel in paths:
+        if not rel:
+            continue
+        rel = str(rel)
+        name = rel.rsplit("/", 1)[-1]
+        for raw, shown in ((rel, show_path(rel)), (name, show_name(name))):
+            if raw and raw != shown:
+                text = text.replace(raw, shown)
+    return mask_text(text)

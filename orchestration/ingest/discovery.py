@@ -1,4 +1,9 @@
-"""Scan the drop zone raw/<source>/<period>/<file> and say what is wrong with what cannot be used."""
+"""Scan the drop zone raw/<source>/<period>/<file> and say what is wrong with what cannot be used.
+
+Folder and file names are data (a stray folder can be named with a NIK, a person's name or `=1+1`): a
+problem's message shows the path by the rule of orchestration/privacy.py, and its `source` / `period`
+are a contract's folder and a YYYY-MM period or UNKNOWN, never the delivered name, because they reach
+the public ind_data_quality."""
 from __future__ import annotations
 
 import hashlib
@@ -6,12 +11,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..privacy import mask_text
+from ..privacy import mask_text, show_name, show_path
 from .contracts import Contract
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # .xls/.xlsm/.ods are not in the agencies' formats, but calamine reads them as it reads .xlsx
 SUPPORTED = {".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
+# source / period of a file whose folder is not a contract's or not YYYY-MM (public: ind_data_quality)
+UNKNOWN = "(tidak dikenal)"
 IGNORED_NAMES = {"README.md", "readme.md", ".gitkeep", ".DS_Store", "Thumbs.db", "desktop.ini", "__MACOSX"}
 # Documents and pictures agencies put beside an extract (cover letter, scan of the signed list): not an
 # extract, recorded in the manifest as 'ignored' (not an error). Other unknown types are errors.
@@ -40,9 +47,16 @@ class DropZoneProblem:
     period: str | None
     message: str
     status: str = "error"   # 'ignored' for a document beside the extract (not an extract at all)
+    path: Path | None = None  # the file, when it may be opened (never a link: it is not followed)
 
     def __post_init__(self):
         object.__setattr__(self, "message", mask_text(self.message))
+
+    def rows_unread(self) -> int | None:
+        """Rows of a rejected file (row_count.py), None when unknown or not an error."""
+        from .row_count import count_rows
+
+        return count_rows(self.path) if self.status == "error" and self.path is not None else None
 
 
 def sha256_of(path: Path) -> str:
@@ -56,6 +70,11 @@ def sha256_of(path: Path) -> str:
 def is_ignored(path: Path) -> bool:
     """Readmes, hidden files and Excel lock files (~$x.xlsx) are not extracts."""
     return path.name in IGNORED_NAMES or path.name.startswith((".", "~$"))
+
+
+def shown_suffix(path: Path) -> str:
+    """The extension as a message shows it: a long 'extension' is part of the name (show_name)."""
+    return path.suffix if len(path.suffix) <= 6 else show_name(path.suffix)
 
 
 def link_problem(path: Path, raw_dir: Path) -> str | None:
@@ -90,31 +109,37 @@ def scan(raw_dir: Path, contracts: dict[str, Contract], *,
         rel = path.relative_to(raw_dir).as_posix()
         parts = rel.split("/")
         source = parts[0] if len(parts) > 1 else ""
+        period = parts[1] if len(parts) > 2 else ""
+        # what may leave the restricted zone: known names as they are, anything else UNKNOWN / masked
+        src_label = source if source in contracts else UNKNOWN
+        period_label = period if PERIOD.match(period) else UNKNOWN
+        shown = show_path(rel, contracts)
         if (why := link_problem(path, raw_dir)) is not None:
-            problems.append(DropZoneProblem(rel, source, parts[1] if len(parts) > 2 else None, f"file {rel} {why}"))
+            problems.append(DropZoneProblem(rel, src_label, period_label, f"file {shown} {why}"))
             continue
         if len(parts) < 3:
-            problems.append(DropZoneProblem(rel, source, None,
-                            f"file {rel}: not in a period folder; expected raw/<source>/<YYYY-MM>/<file>"))
+            problems.append(DropZoneProblem(rel, src_label, UNKNOWN,
+                            f"file {shown}: not in a period folder; expected raw/<source>/<YYYY-MM>/<file>", path=path))
             continue
-        period = parts[1]
         if source not in contracts:
-            problems.append(DropZoneProblem(rel, source, period,
-                            f"file {rel}: unknown source folder '{source}' (known: {', '.join(sorted(contracts))}); "
-                            "add a contract in orchestration/contracts/ or move the file"))
+            problems.append(DropZoneProblem(rel, UNKNOWN, period_label,
+                            f"file {shown}: unknown source folder '{show_name(source)}' (known: "
+                            f"{', '.join(sorted(contracts))}); add a contract in orchestration/contracts/ or "
+                            "move the file; the file is rejected", path=path))
             continue
         if not PERIOD.match(period):
-            problems.append(DropZoneProblem(rel, source, period,
-                            f"file {rel}: malformed period folder '{period}'; expected YYYY-MM such as 2024-09"))
+            problems.append(DropZoneProblem(rel, source, UNKNOWN,
+                            f"file {shown}: malformed period folder '{show_name(period)}'; expected YYYY-MM such "
+                            "as 2024-09; the file is rejected", path=path))
             continue
         if path.suffix.lower() in DOCUMENTS:
             problems.append(DropZoneProblem(rel, source, period,
-                            f"file {rel}: unsupported file type '{path.suffix}', not an extract: ignored "
+                            f"file {shown}: unsupported file type '{path.suffix}', not an extract: ignored "
                             "(extracts are .csv or .xlsx)", status="ignored"))
             continue
         if path.suffix.lower() not in SUPPORTED:
             problems.append(DropZoneProblem(rel, source, period,
-                            f"file {rel}: unsupported file type '{path.suffix or '(none)'}'; send .csv or .xlsx"))
+                            f"file {shown}: unsupported file type '{shown_suffix(path) or '(none)'}'; send .csv or .xlsx", path=path))
             continue
         files.append(ExtractFile(source, period, path, rel, sha256_of(path) if hashed else "", path.stat().st_size))
     return files, problems

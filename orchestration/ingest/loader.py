@@ -11,10 +11,12 @@ import duckdb
 import pyarrow as pa
 
 from .contracts import Contract
-from .discovery import DropZoneProblem, ExtractFile
+from ..privacy import show_path
+from .discovery import UNKNOWN, DropZoneProblem, ExtractFile
 from .errors import ExtractError
 from .parallel import parse_files
 from .parse import LINEAGE, ParsedFile
+from .row_count import count_rows
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,8 @@ create table if not exists raw.file_manifest (
     source varchar, period varchar, source_file varchar, source_sheet_count integer,
     file_sha256 varchar, file_bytes bigint, status varchar, duplicate_of varchar,
     rows_received bigint, rows_loaded bigint, rows_rejected bigint, header_row varchar,
-    columns_mapped varchar, message varchar, contract_digest varchar, loaded_at timestamp
+    columns_mapped varchar, message varchar, contract_digest varchar, loaded_at timestamp,
+    rows_unread bigint
 )"""
 REJECTED_DDL = """
 create table if not exists raw.rejected_rows (
@@ -32,7 +35,7 @@ create table if not exists raw.rejected_rows (
 )"""
 MANIFEST_COLUMNS = ["source", "period", "source_file", "source_sheet_count", "file_sha256", "file_bytes",
                     "status", "duplicate_of", "rows_received", "rows_loaded", "rows_rejected", "header_row",
-                    "columns_mapped", "message", "contract_digest", "loaded_at"]
+                    "columns_mapped", "message", "contract_digest", "loaded_at", "rows_unread"]
 
 
 @dataclass
@@ -54,6 +57,8 @@ class SourceLoad:
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contract: Contract | None = None) -> None:
     con.execute("create schema if not exists raw")
     con.execute(MANIFEST_DDL)
+    # rows a file rejected whole holds (row_count.py); a build database from before it gains the column
+    con.execute("alter table raw.file_manifest add column if not exists rows_unread bigint")
     con.execute(REJECTED_DDL)
     if contract is None:
         return
@@ -110,7 +115,7 @@ def load_source(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[
         if f.sha256 in first_by_sha:
             result.files_duplicate += 1
             manifest.append(_manifest_row(f, contract, now, status="duplicate", duplicate_of=first_by_sha[f.sha256],
-                                          message=f"same content (SHA-256) as {first_by_sha[f.sha256]}: loaded once"))
+                                          message=f"same content (SHA-256) as {show_path(first_by_sha[f.sha256])}: loaded once"))
             continue
         first_by_sha[f.sha256] = f.rel
         prev = previous.get(f.rel)
@@ -129,10 +134,11 @@ def load_source(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[
             result.files_error += 1
             result.errors.append(p.message)
             log.warning("ingest %s: %s", source, p.message)
-            manifest.append(_manifest_row(f, contract, now, status="error", message=p.message))
+            manifest.append(_manifest_row(f, contract, now, status="error", message=p.message,
+                                          rows_unread=count_rows(f.path)))
             continue
         if progress:
-            progress(f"{source}: {f.rel} {p.rows_loaded} rows loaded, {len(p.rejected)} rejected")
+            progress(f"{source}: {show_path(f.rel)} {p.rows_loaded} rows loaded, {len(p.rejected)} rejected")
         parsed.append(p)
         if p.status == "error":
             # nothing loadable (no header / required column missing): rows received, all rejected
@@ -143,7 +149,7 @@ def load_source(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[
             result.files_loaded += 1
         result.rows_loaded += p.rows_loaded
         result.rows_rejected += len(p.rejected)
-        assert p.rows_received == p.rows_loaded + len(p.rejected), f"row accounting broken for {f.rel}"
+        assert p.rows_received == p.rows_loaded + len(p.rejected), f"row accounting broken for {show_path(f.rel)}"
         manifest.append(_manifest_row(
             f, contract, now, status=p.status, source_sheet_count=len(p.header_rows),
             rows_received=p.rows_received, rows_loaded=p.rows_loaded, rows_rejected=len(p.rejected),
@@ -154,7 +160,8 @@ def load_source(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[
         if problem.source == source:
             manifest.append({c: None for c in MANIFEST_COLUMNS} | dict(
                 source=source, period=problem.period, source_file=problem.rel, status=problem.status,
-                message=problem.message, loaded_at=now, rows_received=0, rows_loaded=0, rows_rejected=0))
+                message=problem.message, loaded_at=now, rows_received=0, rows_loaded=0, rows_rejected=0,
+                rows_unread=problem.rows_unread()))
 
     table = f"raw.{source}"
     con.execute("begin transaction")
@@ -191,8 +198,8 @@ def record_unrouted(con: duckdb.DuckDBPyConnection, problems: list[DropZoneProbl
     ensure_raw_schema(con)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     rows = [{c: None for c in MANIFEST_COLUMNS} | dict(
-        source=p.source or "(none)", period=p.period, source_file=p.rel, status=p.status, message=p.message,
-        loaded_at=now, rows_received=0, rows_loaded=0, rows_rejected=0)
+        source=p.source or UNKNOWN, period=p.period or UNKNOWN, source_file=p.rel, status=p.status, message=p.message,
+        loaded_at=now, rows_received=0, rows_loaded=0, rows_rejected=0, rows_unread=p.rows_unread())
         for p in problems if p.source not in known]
     con.execute("begin transaction")
     con.execute("delete from raw.file_manifest where source not in (select unnest(?::varchar[]))", [sorted(known)])

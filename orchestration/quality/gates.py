@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from ..settings import EXPECTATIONS_DIR
+from ..privacy import show_path
 from .masking import mask_nik, mask_text
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 LINEAGE = ["source_file", "source_sheet", "source_row"]
 VIRTUAL = {"nik_valid_given": "case when nik_missing then null else nik_valid end"}
 MAX_EXAMPLES = 5
+MAX_BLAMED_FILES = 5
 
 
 @dataclass
@@ -50,11 +52,23 @@ class GateResult:
         if self.passed:
             return f"{self.suite}: all {len(self.results)} expectations passed"
         parts = [f"{r['expectation']}({r.get('column') or ''}) observed {r['observed']} tolerance {r['tolerance']}"
-                 for r in self.failures]
+                 + _files_text(r.get("files")) for r in self.failures]
         return mask_text(f"{self.suite}: {len(self.failures)} of {len(self.results)} expectations failed: " + "; ".join(parts))
 
     def as_metadata(self) -> dict:
         return {"suite": self.suite, "passed": self.passed, "results": self.results}
+
+
+def _files_text(files: dict | None) -> str:
+    """' in files a.csv (12 rows), b.xlsx (3 rows)': the source files a failure blames, most rows first
+    (already shown by the rule of orchestration/privacy.py)."""
+    if not files:
+        return ""
+    ranked = sorted(files.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ", ".join(f"{f} ({n} rows)" for f, n in ranked[:MAX_BLAMED_FILES])
+    if len(ranked) > MAX_BLAMED_FILES:
+        text += f" and {len(ranked) - MAX_BLAMED_FILES} more files"
+    return " in files " + text
 
 
 def list_suites(expectations_dir: Path = EXPECTATIONS_DIR) -> list[str]:
@@ -206,6 +220,10 @@ def _examples(result: dict, df: pd.DataFrame, column: str | None) -> list[dict]:
         for c in LINEAGE:
             if c in df.columns and not pd.isna(rec[c]):
                 ex[c] = rec[c].item() if hasattr(rec[c], "item") else rec[c]
+        if "source_file" in ex:  # examples reach Dagster metadata: the file shown by privacy.py's rule
+            ex["source_file"] = show_path(str(ex["source_file"]))
+        if "source_sheet" in ex:
+            ex["source_sheet"] = mask_text(str(ex["source_sheet"]))
         if "nik_masked" in df.columns and not pd.isna(rec["nik_masked"]):
             ex["nik"] = mask_nik(rec["nik_masked"])
         if column and column in df.columns and column not in ("nik", "nik_masked"):
@@ -218,14 +236,46 @@ def _examples(result: dict, df: pd.DataFrame, column: str | None) -> list[dict]:
         bad = df[df[column] != True]  # noqa: E712
         rows = [{k: (None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)) for k, v in rec.items()}
                 for _, rec in bad.head(MAX_EXAMPLES).iterrows()]
+        for ex in rows:
+            if ex.get("source_file") is not None:
+                ex["source_file"] = show_path(str(ex["source_file"]))
     return rows
+
+
+def _blamed_files(con, result: dict, df: pd.DataFrame, frame_name: str, column: str | None,
+                  relation: str) -> dict[str, int]:
+    """{shown source file: rows} behind a failed expectation: the files of its unexpected rows; for the
+    row count of the newest period, every file of that period; none for a suite over marts or indicators
+    (their figures come from every file)."""
+    counts: dict[str, int] = {}
+    if frame_name == "row_count":
+        rel = _qualified(relation)
+        rows = con.execute(f"select source_file, count(*) from {rel} where period = (select max(period) from {rel}) "
+                           "group by 1").fetchall()
+    elif "source_file" not in df.columns:
+        return {}
+    elif frame_name == "accounting" or column == "balanced":
+        bad = df[df["balanced"] != True]  # noqa: E712
+        rows = bad.groupby("source_file").size().items()
+    else:
+        r = result.get("result") or {}
+        idx = [i.get("index") if isinstance(i, dict) else i
+               for i in (r.get("unexpected_index_list") or r.get("partial_unexpected_index_list") or [])]
+        idx = [int(i) for i in idx if i is not None and 0 <= int(i) < len(df)]
+        rows = df.iloc[idx].groupby("source_file").size().items() if idx else []
+    for f, n in rows:
+        if f is not None and not pd.isna(f):
+            shown = show_path(str(f))
+            counts[shown] = counts.get(shown, 0) + int(n)
+    return counts
 
 
 def run_suite(con, suite_name: str, expectations_dir: Path = EXPECTATIONS_DIR) -> GateResult:
     """Validate one suite against the build database `con` (a duckdb connection).
 
     Returns GateResult(passed, results=[{expectation, column, check, success, observed, tolerance,
-    examples}]); examples carry lineage (file, sheet, row) and masked NIKs only."""
+    examples, files}]); examples carry lineage (file, sheet, row) and masked NIKs only; files = the
+    source files a failure blames ({shown path: rows}), named in the summary."""
     suite = load_suite(suite_name, expectations_dir)
     meta = suite.get("meta") or {}
     source = meta.get("source") or suite_name.removeprefix("stg_")
@@ -265,6 +315,8 @@ def run_suite(con, suite_name: str, expectations_dir: Path = EXPECTATIONS_DIR) -
                 "observed": _observed(r, df, e["kwargs"]),
                 "tolerance": _tolerance(e["kwargs"]),
                 "examples": [] if success else _examples(r, df, column),
+                # the gate names the source files it blames (shown masked), in its summary too
+                "files": {} if success else _blamed_files(con, r, df, frame_name, column, relation),
             })
     passed = all(r["success"] for r in results)
     gate = GateResult(suite=suite_name, passed=passed, results=results)

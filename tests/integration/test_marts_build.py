@@ -196,9 +196,9 @@ def create_inputs(db_path: Path) -> None:
         con.execute("""create table raw.file_manifest (source varchar, period varchar, source_file varchar,
             source_sheet_count integer, file_sha256 varchar, file_bytes bigint, status varchar,
             duplicate_of varchar, rows_received integer, rows_loaded integer, rows_rejected integer,
-            header_row integer, columns_mapped varchar, message varchar, loaded_at timestamp)""")
+            header_row integer, columns_mapped varchar, message varchar, loaded_at timestamp, rows_unread bigint)""")
         con.executemany(
-            "insert into raw.file_manifest values (?,?,?,1,'ab',10,?,null,?,?,?,1,'{}',null,now())", MANIFEST)
+            "insert into raw.file_manifest values (?,?,?,1,'ab',10,?,null,?,?,?,1,'{}',null,now(),null)", MANIFEST)
         con.execute("create table intermediate.quarantine (source varchar, period varchar, source_file varchar,"
                     " source_sheet varchar, source_row integer, rule varchar, detail varchar)")
         con.executemany("insert into intermediate.quarantine values (?,?,?,?,?,?,?)", QUARANTINE)
@@ -372,9 +372,10 @@ def test_graduation(built_db):
 
 def test_data_quality(built_db):
     rows = {(r[0], r[1]): r[2:] for r in q(built_db, "select * from indicators.ind_data_quality")}
-    assert rows[("dtks", "2024-09")] == (8, 8, 0, 100.0, 7, 87.5)
-    assert rows[("blt_dd", "2024-09")] == (3, 3, 2, 0.0, 1, round(100 / 3, 4))
-    assert rows[("dukcapil_agregat", "2024-12")] == (4, 4, 0, None, None, None)
+    # ..., files_received, files_rejected, rows_unread: a duplicate delivery is no file received
+    assert rows[("dtks", "2024-09")] == (8, 8, 0, 100.0, 7, 87.5, 1, 0, 0)
+    assert rows[("blt_dd", "2024-09")] == (3, 3, 2, 0.0, 1, round(100 / 3, 4), 1, 0, 0)
+    assert rows[("dukcapil_agregat", "2024-12")] == (4, 4, 0, None, None, None, 1, 0, 0)
 
 
 def test_public_indicators_carry_no_personal_columns(built_db):

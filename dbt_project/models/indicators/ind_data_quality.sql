@@ -6,12 +6,21 @@
 --   nik_valid_pct                staged person rows with a valid NIK / staged person rows x 100
 --   rows_linked                  staged person rows that linkage assigned to a person
 --   linked_pct                   rows_linked / rows_received x 100
+--   files_received               files loaded or in error (duplicates and ignored files aside)
+--   files_rejected               files in error: rejected whole (unreadable, no usable header, a stray
+--                                folder). Their readable rows are in rows_received and quarantined;
+--   rows_unread                  the rows of rejected files that could not be read (password, damaged
+--                                XML, an oversized cell), as far as they can be counted cheaply
+--                                (orchestration/ingest/row_count.py); a file whose rows cannot be
+--                                counted (an encrypted workbook) counts in files_rejected only
+-- A file outside raw/<contract folder>/<YYYY-MM>/ counts under source / period '(tidak dikenal)'
+-- (orchestration/ingest/discovery.py): a folder name never reaches this public table.
 -- Aggregate sources (dukcapil_agregat) carry no person rows: NIK and linkage figures are NULL.
 -- Zero denominators give NULL.
 
 with manifest as (
 
-    select source, period, status, rows_received, rows_loaded
+    select source, period, status, rows_received, rows_loaded, rows_unread
     from {{ source('raw', 'file_manifest') }}
 
 ),
@@ -40,7 +49,10 @@ manifest_counts as (
         source,
         period,
         sum(coalesce(rows_received, 0)) as rows_received,
-        sum(coalesce(rows_loaded, 0)) as rows_loaded
+        sum(coalesce(rows_loaded, 0)) as rows_loaded,
+        count(*) as files_received,
+        sum(case when status = 'error' then 1 else 0 end) as files_rejected,
+        sum(case when status = 'error' then coalesce(rows_unread, 0) else 0 end) as rows_unread
     from manifest
     where status in ('loaded', 'error')
     group by source, period
@@ -93,7 +105,10 @@ final as (
         rc.rows_linked,
         case when rc.rows_linked is null or coalesce(m.rows_received, 0) = 0 then null
              else round(100.0 * rc.rows_linked / m.rows_received, 4)
-        end as linked_pct
+        end as linked_pct,
+        cast(coalesce(m.files_received, 0) as {{ dbt.type_bigint() }}) as files_received,
+        cast(coalesce(m.files_rejected, 0) as {{ dbt.type_bigint() }}) as files_rejected,
+        cast(coalesce(m.rows_unread, 0) as {{ dbt.type_bigint() }}) as rows_unread
     from source_periods as sp
     left join manifest_counts as m on m.source = sp.source and m.period = sp.period
     left join quarantine_counts as q on q.source = sp.source and q.period = sp.period

@@ -6,7 +6,7 @@ import dagster as dg
 
 from ...ingest.contracts import Contract, default_contracts
 from ...ingest.discovery import scan
-from ...privacy import mask_text
+from ...privacy import mask_text, show_path
 from ...ingest.loader import load_source, record_unrouted
 from ...resources import WarehouseResource
 
@@ -92,11 +92,16 @@ def manifest_rows_balance(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         for source in {r[0] for r in con.execute("select distinct source from raw.file_manifest where status='loaded'").fetchall()}:
             for f, n in con.execute(f"select source_file, count(*) from raw.{source} group by 1").fetchall():
                 actual[f] = n
-    mismatched = [f for f, n in loaded if actual.get(f, 0) != n] + [f for (f,) in bad]
+    # the check names the files it blames, shown by the rule of orchestration/privacy.py
+    mismatched = sorted({show_path(f) for f in [f for f, n in loaded if actual.get(f, 0) != n] + [f for (f,) in bad]})
+    summary = (f"{len(loaded)} loaded files balance" if not mismatched else
+               f"rows received <> loaded + rejected in {len(mismatched)} files: {', '.join(mismatched[:5])}"
+               + (f" and {len(mismatched) - 5} more" if len(mismatched) > 5 else ""))
     return dg.AssetCheckResult(
         passed=not mismatched,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"files_checked": len(loaded), "mismatched": dg.MetadataValue.json(mismatched[:20])},
+        metadata={"summary": mask_text(summary), "files_checked": len(loaded),
+                  "mismatched": dg.MetadataValue.json(mismatched[:20])},
     )
 
 

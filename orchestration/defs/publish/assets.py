@@ -3,7 +3,8 @@ only when every gate of the run passed; then the open-data exports and the prior
 import dagster as dg
 
 from ...linkage.ids import backup_state
-from ...publish.core import publish
+from ...privacy import mask_text, show_path
+from ...publish.core import PublishError, publish
 from ...resources import WarehouseResource
 from ..ingest.assets import WRITER_POOL
 
@@ -46,8 +47,14 @@ def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         files = [dict(zip(["path", "source", "period", "sha256"], r)) for r in con.execute(
             "select source_file, source, period, file_sha256 from raw.file_manifest where status = 'loaded' "
             "order by 1").fetchall()]
+    for f in files:  # the publication table is public: file names are shown by the rule of privacy.py
+        f["path"] = show_path(f["path"])
     run_info = {"run_id": context.run_id, "extract_files": files, "gates": _gate_results(context)}
-    paths = publish(s.build_db, s.published_dir, run_info, exports_dir=s.exports_dir)
+    try:
+        paths = publish(s.build_db, s.published_dir, run_info, exports_dir=s.exports_dir)
+    except PublishError as exc:
+        # the reason itself, not Dagster's "Error occurred while executing op published__publication"
+        raise dg.Failure(description=mask_text(f"publication held back, the previous one stays: {exc}")) from None
     # the ID registry that numbered this publication, kept beside it (restore it if the state DB is lost)
     backup = backup_state(s.state_db, context.run_id)
     return dg.MaterializeResult(metadata={

@@ -32,7 +32,7 @@ def _gx_check(suite: str) -> dg.AssetChecksDefinition:
                 "summary": mask_text(result.summary()),
                 "expectations": len(result.results),
                 "failed": dg.MetadataValue.json([
-                    {k: r.get(k) for k in ("expectation", "column", "check", "observed", "tolerance", "examples")}
+                    {k: r.get(k) for k in ("expectation", "column", "check", "observed", "tolerance", "files", "examples")}
                     for r in result.failures][:10]),
             },
         )
