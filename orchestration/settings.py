@@ -78,3 +78,53 @@ def get_settings() -> Settings:
         dbt_memory=os.environ.get("SIKKEP_DBT_MEMORY", "8GB"),
         ingest_workers=max(1, int(os.environ.get("SIKKEP_INGEST_WORKERS", min(2, os.cpu_count() or 1)))),
     )
+
+
+WEBSERVER_HOST = "127.0.0.1"  # the Dagster webserver is never bound elsewhere: nginx is the way in
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    """`make ui` (orchestration/serve.py): the Dagster webserver on 127.0.0.1 only, and nginx in front of
+    it with a login (config from deploy/ui/nginx.conf.template, docs/operations.md section UI)."""
+    listen: str              # SIKKEP_UI_LISTEN: where nginx listens, `port` or `address:port`
+    webserver_port: int      # SIKKEP_UI_WEBSERVER_PORT: the Dagster webserver on 127.0.0.1
+    ui_dir: Path             # SIKKEP_UI_DIR: the generated nginx.conf, its pid, temp files, access log
+    password_file: Path      # SIKKEP_UI_PASSWORD_FILE: `name:hash` lines (`openssl passwd -6`)
+    tls_cert: Path | None    # SIKKEP_UI_TLS_CERT + SIKKEP_UI_TLS_KEY: HTTPS on `listen` when both are set
+    tls_key: Path | None
+    nginx: str               # SIKKEP_UI_NGINX: the nginx binary
+
+    @property
+    def listen_port(self) -> int:
+        return int(self.listen.rsplit(":", 1)[-1])
+
+    @property
+    def url(self) -> str:
+        host = self.listen.rsplit(":", 1)[0] if ":" in self.listen else "127.0.0.1"
+        host = "127.0.0.1" if host in ("0.0.0.0", "*", "[::]") else host
+        return f"{'https' if self.tls_cert else 'http'}://{host}:{self.listen_port}"
+
+
+def get_ui_settings() -> UiSettings:
+    import shutil
+
+    ui_dir = Path(os.environ.get("SIKKEP_UI_DIR") or get_settings().warehouse_dir / "ui").resolve()
+    cert, key = os.environ.get("SIKKEP_UI_TLS_CERT"), os.environ.get("SIKKEP_UI_TLS_KEY")
+    if bool(cert) != bool(key):
+        raise ValueError("SIKKEP_UI_TLS_CERT and SIKKEP_UI_TLS_KEY go together: set both or neither")
+    ui = UiSettings(
+        listen=os.environ.get("SIKKEP_UI_LISTEN", "127.0.0.1:3000"),
+        webserver_port=int(os.environ.get("SIKKEP_UI_WEBSERVER_PORT", "3001")),
+        ui_dir=ui_dir,
+        password_file=Path(os.environ.get("SIKKEP_UI_PASSWORD_FILE") or ui_dir / "htpasswd").resolve(),
+        tls_cert=Path(cert).resolve() if cert else None,
+        tls_key=Path(key).resolve() if key else None,
+        # /usr/sbin is not on a normal user's PATH on Debian
+        nginx=os.environ.get("SIKKEP_UI_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx",
+    )
+    if not ui.listen.rsplit(":", 1)[-1].isdigit():
+        raise ValueError(f"SIKKEP_UI_LISTEN must be `port` or `address:port`, got {ui.listen!r}")
+    if ui.listen_port == ui.webserver_port:
+        raise ValueError(f"SIKKEP_UI_LISTEN and SIKKEP_UI_WEBSERVER_PORT both use port {ui.webserver_port}")
+    return ui
