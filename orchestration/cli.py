@@ -44,18 +44,12 @@ def _refresh(args) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
-    from .fingerprint import refresh_fingerprint
-    from .run_log import last_published_fingerprint, record_run
-
     settings = get_settings()
-    fingerprint = refresh_fingerprint(settings)
-    previous, previous_run = last_published_fingerprint(settings)
-    if previous == fingerprint and not args.force:
-        print(f"Nothing changed since the last publication (run {previous_run}): same extract files, same rules. "
-              f"The publication in {settings.published_dir} is current. Use --force to rebuild anyway.")
+    # the same decision as the nightly schedule and the drop sensor; the run is recorded by Dagster
+    outcome = run_refresh(force=args.force)
+    if outcome.skipped:
+        print(f"{outcome.skipped} Use --force to rebuild anyway.")
         return 0
-    outcome = run_refresh()
-    record_run(settings, outcome, fingerprint if outcome.published else None)
     print(outcome.reason())
     if outcome.published:
         print(f"Published files: {settings.published_dir / 'public.duckdb'} (aggregates), "

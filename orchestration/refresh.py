@@ -6,52 +6,12 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 
 import dagster as dg
 
 from .instance import ensure_dagster_home
 from .privacy import mask_text
-
-PUBLISH_KEY = dg.AssetKey(["published", "publication"])
-
-
-@dataclass
-class RefreshOutcome:
-    run_id: str
-    published: bool
-    materialized: list[str] = field(default_factory=list)
-    failed_checks: list[str] = field(default_factory=list)
-    failed_steps: list[str] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        if self.published:
-            return 0
-        return 2 if self.failed_checks else 1
-
-    def reason(self) -> str:
-        if self.published:
-            return f"Published (run {self.run_id})."
-        parts = []
-        if self.failed_checks:
-            parts.append("a gate held publication back: " + "; ".join(self.failed_checks))
-        if self.failed_steps:
-            parts.append("steps failed: " + "; ".join(self.failed_steps))
-        if not parts:
-            parts.append("the publish step did not run")
-        return mask_text(
-            f"Not published (run {self.run_id}): " + ". ".join(parts) +
-            ". The previous publication is untouched. Fix the extract or the rule named above, then run "
-            "`sikkep refresh` again; details in `sikkep status` and the Dagster UI.")
-
-
-def _check_summary(evaluation) -> str:
-    key = evaluation.asset_key.to_user_string()
-    md = evaluation.metadata or {}
-    detail = md.get("summary")
-    text = detail.value if detail is not None else ""
-    return f"{key} / {evaluation.check_name}" + (f" ({text})" if text else "")
+from .run_records import RefreshOutcome, refresh_tags, run_outcome
 
 
 def _log_level() -> str:
@@ -130,44 +90,42 @@ class _InterruptWatch(threading.Thread):
         os._exit(130)
 
 
-def run_refresh(selection: dg.AssetSelection | None = None) -> RefreshOutcome:
+def run_refresh(selection: dg.AssetSelection | None = None, *, force: bool = True) -> RefreshOutcome:
+    """Runs the refresh job in this process, tagged like the schedule's and the sensor's runs. Without
+    `force` it first asks the question the schedule and the sensor ask (orchestration/up_to_date.py)
+    and starts nothing when the publication is current."""
     ensure_dagster_home()
     from .crash_recovery import wait_for_build_db, wait_for_pools, worker_tags
     from .definitions import defs
+    from .fingerprint import refresh_fingerprint
     from .settings import get_settings
+    from .up_to_date import nothing_to_do
 
+    settings = get_settings()
     definitions = defs()
     job = definitions.resolve_job_def("refresh")
     pools = _job_pools(job)
     with dg.DagsterInstance.get() as instance:
+        fingerprint = refresh_fingerprint(settings)
+        if not force and selection is None:
+            why = nothing_to_do(instance, settings, fingerprint)
+            if why:
+                return RefreshOutcome(run_id="", published=False, skipped=why)
         # a crashed earlier run (kill -9, lost machine) still holding the writer pool is marked failed and
         # its slot freed; a live one is waited for, interruptibly
         wait_for_pools(instance, pools, report=_say)
-        wait_for_build_db(get_settings().build_db, report=_say)
+        wait_for_build_db(settings.build_db, report=_say)
         run_id = str(uuid.uuid4())
         watch = _InterruptWatch(instance, run_id, pools)
         watch.start()
         try:
-            result = job.execute_in_process(
-                instance=instance, raise_on_error=False, run_id=run_id, tags=worker_tags(),
+            job.execute_in_process(
+                instance=instance, raise_on_error=False, run_id=run_id,
+                tags=worker_tags() | refresh_tags("cli", fingerprint),
                 run_config={"loggers": {"console": {"config": {"log_level": _log_level()}}}},
                 asset_selection=list(selection.resolve(definitions.resolve_asset_graph()))
                 if selection is not None else None)
         finally:
             watch.done.set()
-        materialized = []
-        failed_checks = []
-        failed_steps = []
-        for event in result.all_events:
-            if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
-                materialized.append(event.asset_key.to_user_string())
-            elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
-                ev = event.event_specific_data
-                if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
-                    failed_checks.append(_check_summary(ev))
-            elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
-                err = event.event_specific_data.error
-                msg = (err.message.strip().splitlines() or [""])[-1][:400] if err else ""
-                failed_steps.append(f"{event.step_key}: {msg}")
-        published = PUBLISH_KEY.to_user_string() in materialized
-        return RefreshOutcome(result.run_id, published, materialized, failed_checks, failed_steps)
+        # read back from the run storage, as `sikkep status` reads every run
+        return run_outcome(instance, run_id)

@@ -21,13 +21,18 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """A run starts in this process: its tags name the process (host, pid, start time), so that a
-        later run can tell when this one crashed (orchestration/crash_recovery.py)."""
+        later run can tell when this one crashed (orchestration/crash_recovery.py), and what it started
+        from, when whoever launched it did not say (the UI), so that a later refresh can tell whether
+        anything changed since (orchestration/up_to_date.py)."""
         from .crash_recovery import tag_current_run
+        from .fingerprint import refresh_fingerprint
+        from .run_records import tag_fingerprint
 
         try:
             tag_current_run(context.instance, context.run_id)
+            tag_fingerprint(context.instance, context.run_id, lambda: refresh_fingerprint(self.settings))
         except Exception as exc:  # noqa: BLE001 - never fail a run for its bookkeeping
-            context.log.warning(f"could not tag the run with its worker process: {exc}")
+            context.log.warning(f"could not tag the run with its worker process and fingerprint: {exc}")
 
     @property
     def settings(self) -> Settings:

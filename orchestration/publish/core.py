@@ -8,14 +8,17 @@ publish  the temp files are fsynced and os.replace()d over the published files (
          POSIX; a reader that already has the old file open keeps reading the old inode), then the
          directory is fsynced. Exports are written afterwards from the published files.
 
-A crash (even kill -9) before the swap leaves the previous files untouched; its temp files are removed
-by the next publish. One publisher at a time: an advisory lock on `.publish.lock` (released by the OS
-when the process dies).
+A crash (even kill -9) before the swap leaves the previous files untouched; what it left (temp files,
+staged exports, an exports folder set aside mid-swap) is cleaned and reported by the next publish
+(leftovers.py). One publisher at a time: an advisory lock on `.publish.lock` (lock.py).
+
+Whether a run published, was held back by a gate or failed is not recorded here: Dagster's run storage
+holds it (the run's check evaluations, step failures and this asset's materialization), and
+orchestration/run_records.py reads it back for `sikkep status`. This module writes only the publication.
 """
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -27,13 +30,11 @@ from typing import Callable, Iterable
 
 import duckdb
 
+from .lock import TEMP_MARK, publish_lock
 from .metadata import PERSONAL_COLUMNS, PUBLIC_TABLES, RESTRICTED_TABLES
 
 PUBLIC_DB = "public.duckdb"
 RESTRICTED_DB = "restricted.duckdb"
-LOCK_FILE = ".publish.lock"
-LAST_ATTEMPT = "last_attempt.json"
-TEMP_MARK = ".tmp-"
 
 _SIXTEEN_DIGITS = r"(^|[^0-9])[0-9]{16}([^0-9]|$)"
 # a SHA-256 digest (publication.sha256) holds 16 decimal digits in a row by chance (~1 file in 300): no NIK
@@ -78,44 +79,8 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
 def _sql_str(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
-
-
-@contextlib.contextmanager
-def publish_lock(published_dir: Path):
-    """Exclusive advisory lock: one publisher at a time (the OS drops it when the holder dies)."""
-    published_dir.mkdir(parents=True, exist_ok=True)
-    fh = open(published_dir / LOCK_FILE, "a+")
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-        fh.close()
-
-
-def cleanup_stale_temps(directory: Path) -> list[Path]:
-    """Removes temp files a crashed publish left behind (call with the publish lock held)."""
-    removed = []
-    if not directory.exists():
-        return removed
-    for p in directory.iterdir():
-        if p.name.startswith(".") and TEMP_MARK in p.name and p.is_file():
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
-                removed.append(p)
-    return removed
 
 
 # ----------------------------------------------------------------------------------------- run info
@@ -326,6 +291,7 @@ def _audit(public_tmp: Path, restricted_tmp: Path, public_counts: dict, restrict
 # ----------------------------------------------------------------------------------------- publish
 
 def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, require_gates_passed: bool = True,
+            report: Callable[[str], None] | None = None,
             _before_swap: Callable[[dict], None] | None = None) -> dict[str, Path]:
     """Write, audit and atomically publish public.duckdb + restricted.duckdb, then the exports.
 
@@ -333,7 +299,8 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
     "gates": {name: bool | {"passed": bool, "detail": ...}} or [{"name", "passed"|"status", "detail"}]}.
     Returns the paths written: public, restricted, publication (= public), exports_public, exports_restricted.
     Raises PublishBlocked (a gate failed: nothing written), AuditFailed, or any error before the swap;
-    in every such case the previous publication is left byte-identical.
+    in every such case the previous publication is left byte-identical. `report` is told, one line each,
+    what a killed earlier publish left and this one cleaned.
     """
     build_db = Path(build_db_path).resolve()
     published = Path(published_dir).resolve()
@@ -343,14 +310,14 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
         raise PublishError(f"build database not found: {build_db}")
     failed = [g["name"] for g in info["gates"] if not g["passed"]]
     if failed and require_gates_passed:
-        record_attempt(published, run_info, "blocked", f"gates failed: {', '.join(failed)}")
         raise PublishBlocked(f"gates failed, publication held back: {', '.join(failed)}")
 
     published.mkdir(parents=True, exist_ok=True)
     with publish_lock(published):
-        cleanup_stale_temps(published)
-        for stale in exports.parent.glob(f".{exports.name}{TEMP_MARK}*"):  # a crashed publish's staged exports
-            shutil.rmtree(stale, ignore_errors=True)
+        from .leftovers import clean_leftovers
+
+        for line in clean_leftovers(published, exports):
+            (report or (lambda _: None))(line)
         token = f"{TEMP_MARK}{re.sub(r'[^A-Za-z0-9_-]', '_', info['run_id'])[:40]}-{os.getpid()}"
         public_tmp = published / f".{PUBLIC_DB}{token}"
         restricted_tmp = published / f".{RESTRICTED_DB}{token}"
@@ -382,11 +349,8 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
                     with contextlib.suppress(FileNotFoundError):
                         q.unlink()
             shutil.rmtree(staging, ignore_errors=True)
-            if isinstance(exc, Exception):
-                record_attempt(published, run_info, "failed", f"{type(exc).__name__}: {exc}")
             raise
         export_paths = _swap_exports(staging, exports, staged)
-        record_attempt(published, run_info, "published", None)
 
     return {
         "public": published / PUBLIC_DB,
@@ -415,27 +379,6 @@ def _swap_exports(staging: Path, exports: Path, staged: dict) -> dict:
     return {"public": exports / "public", "restricted": exports / "restricted", "files": files}
 
 
-def record_attempt(published_dir, run_info: dict, outcome: str, reason: str | None) -> Path:
-    """Records the last run's outcome (published / blocked / failed) and gate results beside the files.
-
-    The orchestration calls this itself when it decides not to publish (publish() calls it too)."""
-    published = Path(published_dir)
-    published.mkdir(parents=True, exist_ok=True)
-    info = normalise_run_info(run_info)
-    doc = {
-        "run_id": info["run_id"],
-        "started_at": info["started_at"].isoformat(),
-        "finished_at": _now().isoformat(),
-        "outcome": outcome,
-        "reason": reason,
-        "gates": info["gates"],
-        "extract_files": len(info["extract_files"]),
-    }
-    path = published / LAST_ATTEMPT
-    _atomic_write_text(path, json.dumps(doc, indent=2, default=str))
-    return path
-
-
 # ------------------------------------------------------------------------------------------ status
 
 def _read_publication(path: Path) -> dict:
@@ -458,9 +401,10 @@ def _read_publication(path: Path) -> dict:
     return out
 
 
-def read_status(published_dir) -> dict:
-    """What is published (run, time, extract files, gates, tables) and the last run's outcome."""
+def read_status(published_dir, exports_dir=None) -> dict:
+    """What is published (run, time, extract files, gates, tables) and what a killed publish left."""
     published = Path(published_dir)
+    exports = Path(exports_dir) if exports_dir else published.parent / "exports"
     status: dict = {"published_dir": str(published), "published": False, "files": {}}
     for label, fname in (("public", PUBLIC_DB), ("restricted", RESTRICTED_DB)):
         path = published / fname
@@ -481,10 +425,7 @@ def read_status(published_dir) -> dict:
         status.update(published=True, run_id=pub["run_id"], published_at=pub["published_at"],
                       started_at=pub["started_at"], extract_files=pub["extract_files"], gates=pub["gates"])
     status["consistent"] = bool(pub.get("run_id")) and pub.get("run_id") == res.get("run_id")
-    stale = [p.name for p in published.glob(f".*{TEMP_MARK}*")] if published.exists() else []
-    status["stale_temp_files"] = stale
-    last = published / LAST_ATTEMPT
-    if last.exists():
-        with contextlib.suppress(ValueError, OSError):
-            status["last_run"] = json.loads(last.read_text(encoding="utf-8"))
+    from .leftovers import find_leftovers
+
+    status["leftovers"] = find_leftovers(published, exports, status.get("run_id"))
     return status

@@ -20,9 +20,8 @@ from pathlib import Path
 import duckdb
 
 from .inert import inert_select, xlsx_row
+from .lock import TEMP_MARK
 from .metadata import PUBLIC_TABLES, public_table_metadata
-
-TEMP_MARK = ".tmp-"
 
 
 def _tmp(path: Path) -> Path:

@@ -88,7 +88,7 @@ def test_failed_export_holds_back_the_whole_publication(env, tmp_path):
     assert {p.name: p.read_bytes() for p in env["published"].glob("*.duckdb")} == before
     assert sorted(str(p.relative_to(env["exports"])) for p in env["exports"].rglob("*")) == exports_before
     assert not [p for p in env["published"].iterdir() if ".tmp-" in p.name]
-    assert json.loads((env["published"] / "last_attempt.json").read_text())["outcome"] == "failed"
+    assert read_status(env["published"], env["exports"])["leftovers"] == []
 
 
 FORMULAS = {"head_1": '=HYPERLINK("http://x","y")', "head_2": "=cmd|' /C calc'!A0", "desa_1": "+1",
@@ -218,11 +218,14 @@ def test_kill_9_mid_publish_keeps_previous_publication(env, tmp_path, when):
         con.close()
     status = read_status(env["published"])
     assert status["run_id"] == "good" and status["consistent"]
+    assert any(line.startswith("temporary file published/.") for line in status["leftovers"]), status["leftovers"]
 
-    publish(env["build"], env["published"], info("recovered"), exports_dir=env["exports"])
+    cleaned = []
+    publish(env["build"], env["published"], info("recovered"), exports_dir=env["exports"], report=cleaned.append)
+    assert any(line.startswith("removed temporary file published/.") for line in cleaned), cleaned
     status = read_status(env["published"])
     assert status["run_id"] == "recovered" and status["consistent"]
-    assert status["stale_temp_files"] == []
+    assert status["leftovers"] == []
 
 
 # ------------------------------------------------------------------ a whole `sikkep refresh`, killed

@@ -22,7 +22,8 @@ def test_schedule_ticks_at_one_in_the_morning_jakarta_time():
 
 
 def _evaluate(cursor):
-    ctx = dg.build_sensor_context(cursor=cursor)
+    # a real (in-memory) instance: the sensor asks it for the last publication's run
+    ctx = dg.build_sensor_context(cursor=cursor, instance=dg.DagsterInstance.ephemeral())
     result = raw_drop_sensor(ctx)
     requests = [r for r in (result if isinstance(result, list) else [result]) if isinstance(r, dg.RunRequest)]
     return requests, ctx.cursor
@@ -37,6 +38,7 @@ def test_sensor_runs_once_per_drop(sikkep_env):
     f.write_text("NIK_DEBITUR,NAMA_DEBITUR\n1802214507890001,Budi\n")
     requests, cursor = _evaluate(cursor)
     assert len(requests) == 1 and requests[0].run_key.startswith("drop-")
+    assert requests[0].tags["sikkep/trigger"] == "sensor" and requests[0].tags["sikkep/fingerprint"]
     again, cursor = _evaluate(cursor)
     assert again == []  # same files again: no duplicate run
     time.sleep(0.01)

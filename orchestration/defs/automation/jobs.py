@@ -1,15 +1,19 @@
-"""The refresh job, its nightly schedule and the drop-zone sensor."""
+"""The refresh job, its nightly schedule and the drop-zone sensor.
 
-import hashlib
+The schedule and the sensor decide like `sikkep refresh` (orchestration/up_to_date.py): a SkipReason
+when nothing changed since the last publication, else a run tagged with its trigger and fingerprint
+(orchestration/run_records.py), which is how `sikkep status` lists it.
+"""
+
 import json
-import os
-from pathlib import Path
 
 import dagster as dg
 
 from ...crash_recovery import recover_from_context
-from ...ingest.discovery import DOCUMENTS, is_ignored, link_problem, sha256_of
+from ...fingerprint import content_digest, drop_zone_state, refresh_fingerprint
+from ...run_records import refresh_tags
 from ...settings import get_settings
+from ...up_to_date import nothing_to_do
 
 REFRESH_JOB = "refresh"
 
@@ -30,42 +34,17 @@ refresh_job = dg.define_asset_job(
     cron_schedule="0 1 * * *",
     execution_timezone="Asia/Jakarta",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Full refresh every night at 01:00 WIB.",
+    description="Full refresh every night at 01:00 WIB, skipped when nothing changed since the last publication.",
 )
 def nightly_refresh(context: dg.ScheduleEvaluationContext):
     # a crashed earlier run must not hold the writer pool (and the run queue) through the night
     recover_from_context(context)
-    return dg.RunRequest()
-
-
-def drop_zone_state(raw_dir, previous: dict) -> dict:
-    """{relative path: [size, mtime_ns, sha256]} of every candidate extract; hashes only what changed."""
-    state = {}
-    if not os.path.isdir(raw_dir):
-        return state
-    for root, _, names in os.walk(raw_dir):
-        for name in names:
-            if is_ignored(Path(name)) or Path(name).suffix.lower() in DOCUMENTS:
-                continue  # a cover letter or a photo beside an extract is not a new delivery
-            path = os.path.join(root, name)
-            rel = os.path.relpath(path, raw_dir).replace(os.sep, "/")
-            why = link_problem(Path(path), Path(raw_dir))
-            if why is not None:  # never followed (gone, outside the drop zone, a folder): the link itself counts
-                state[rel] = [0, 0, "link:" + hashlib.sha256(why.encode()).hexdigest()]
-                continue
-            st = os.stat(path)
-            old = previous.get(rel)
-            if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
-                state[rel] = old
-            else:
-                state[rel] = [st.st_size, st.st_mtime_ns, sha256_of(Path(path))]
-    return state
-
-
-def content_digest(state: dict) -> str:
-    """Identity of a drop: paths and contents only (touching a file without changing it is no drop)."""
-    items = sorted((rel, v[2]) for rel, v in state.items())
-    return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:24]
+    settings = get_settings()
+    fingerprint = refresh_fingerprint(settings)
+    why = nothing_to_do(context.instance, settings, fingerprint)
+    if why:
+        return dg.SkipReason(why)
+    return dg.RunRequest(tags=refresh_tags("schedule", fingerprint))
 
 
 @dg.sensor(
@@ -73,19 +52,27 @@ def content_digest(state: dict) -> str:
     job=refresh_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts a refresh when new or changed extract files land in the drop zone (SIKKEP_RAW_DIR).",
+    description="Starts a refresh when new or changed extract files land in the drop zone (SIKKEP_RAW_DIR), "
+                "unless the publication already holds them.",
 )
 def raw_drop_sensor(context: dg.SensorEvaluationContext):
     # Evaluated every minute by the daemon: a run whose process is gone (kill -9, lost machine) is marked
     # failed and its writer-pool slot freed, so queued and UI runs do not wait behind it for ever.
     recover_from_context(context)
+    settings = get_settings()
     cursor = json.loads(context.cursor) if context.cursor else {"digest": None, "files": {}}
-    state = drop_zone_state(get_settings().raw_dir, cursor.get("files", {}))
+    state = drop_zone_state(settings.raw_dir, cursor.get("files", {}))
     digest = content_digest(state)
     changed = cursor.get("digest") != digest
-    context.update_cursor(json.dumps({"digest": digest, "files": state}))
+    drops = cursor.get("drops", 0) + changed
+    context.update_cursor(json.dumps({"digest": digest, "files": state, "drops": drops}))
     if not changed or not state:
         return dg.SkipReason("no new or changed extract files")
-    return dg.RunRequest(run_key=f"drop-{digest}", tags={"sikkep/trigger": "drop", "sikkep/drop": digest})
-
-
+    fingerprint = refresh_fingerprint(settings, state)
+    why = nothing_to_do(context.instance, settings, fingerprint)
+    if why:  # e.g. a file dropped and taken back, or the first look after the daemon started
+        return dg.SkipReason(why)
+    # the run key is per detected drop, not per content: the same files delivered again after another
+    # drop (A, B, back to A) are a new drop that Dagster must not drop as a repeated key
+    return dg.RunRequest(run_key=f"drop-{drops}-{digest}",
+                         tags=refresh_tags("sensor", fingerprint) | {"sikkep/drop": digest})

@@ -6,6 +6,7 @@ from ...linkage.ids import backup_state
 from ...privacy import mask_text, show_path
 from ...publish.core import PublishError, publish
 from ...resources import WarehouseResource
+from ...run_records import CLEANED_METADATA
 from ..ingest.assets import WRITER_POOL
 
 UPSTREAM = [
@@ -50,8 +51,14 @@ def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     for f in files:  # the publication table is public: file names are shown by the rule of privacy.py
         f["path"] = show_path(f["path"])
     run_info = {"run_id": context.run_id, "extract_files": files, "gates": _gate_results(context)}
+    cleaned: list[str] = []
+
+    def leftover(line: str) -> None:  # what a killed earlier publish left: said in the log and kept in
+        cleaned.append(line)          # the metadata, where `sikkep status` shows it beside this run
+        context.log.warning(f"Leftover of a killed publish: {line}")
+
     try:
-        paths = publish(s.build_db, s.published_dir, run_info, exports_dir=s.exports_dir)
+        paths = publish(s.build_db, s.published_dir, run_info, exports_dir=s.exports_dir, report=leftover)
     except PublishError as exc:
         # the reason itself, not Dagster's "Error occurred while executing op published__publication"
         raise dg.Failure(description=mask_text(f"publication held back, the previous one stays: {exc}")) from None
@@ -61,4 +68,5 @@ def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         "public": str(paths.get("public")), "restricted": str(paths.get("restricted")),
         "state_backup": str(backup) if backup else "",
         "extract_files": len(files), "gates": len(run_info["gates"]),
+        CLEANED_METADATA: "; ".join(cleaned),
     })
