@@ -3,7 +3,8 @@
 `sikkep refresh`, the nightly schedule and the drop sensor make the same decision (nothing changed since
 the last publication: no run) and record their runs in Dagster's run storage only; `sikkep status` lists
 the runs of every trigger with their outcome (a held-back run names its gate) and the rejected files;
-what a publish killed during the exports swap left is reported, then cleaned by the next run."""
+what a publish killed during the exports swap left is reported, no refresh skips while it is there, and
+the next run cleans it."""
 from __future__ import annotations
 
 import contextlib
@@ -110,6 +111,43 @@ def test_nothing_changed_skips_in_the_cli_the_schedule_and_the_sensor(wh):
     assert len(all_runs()) == before
 
 
+KILLED_DURING_EXPORTS_SWAP = textwrap.dedent("""
+    import os, pathlib, sys, time
+    sys.path.insert(0, sys.argv[1])
+    from orchestration.publish import publish
+    from orchestration.settings import get_settings
+    marker, real_replace = pathlib.Path(sys.argv[2]), os.replace
+    def replace(src, dst, *args, **kwargs):
+        real_replace(src, dst, *args, **kwargs)
+        if str(dst).endswith(".public.old"):  # between the two renames of the exports swap
+            marker.write_text("set aside")
+            time.sleep(300)
+    os.replace = replace
+    s = get_settings()
+    publish(s.build_db, s.published_dir, {"run_id": "killed", "gates": {}}, exports_dir=s.exports_dir)
+""")
+
+
+def test_a_publish_killed_during_the_exports_swap_is_reported_and_no_refresh_skips(wh, tmp_path):
+    s = get_settings()
+    marker = tmp_path / "marker"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_DURING_EXPORTS_SWAP, str(PROJECT_ROOT), str(marker)])
+    try:
+        deadline = time.time() + 120
+        while not marker.exists() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert marker.exists(), "the publish never reached the exports swap"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert not (s.exports_dir / "public").exists()  # what the operator found: exports/public gone
+
+    report = status_report(s)
+    assert "WARNING: a publish was killed" in report["text"]
+    assert "exports/public/ is missing" in report["text"]
+    assert isinstance(evaluate_schedule(), dg.RunRequest)  # never skipped while leftovers are there
+
+
 def test_a_drop_starts_a_sensor_run_and_status_shows_it_with_the_rejected_files(wh):
     period = sorted(p.name for p in (wh["raw"] / "pkh").iterdir())[-1]
     broken = f"pkh/{period}/pkh_revisi.xlsx"
@@ -121,8 +159,21 @@ def test_a_drop_starts_a_sensor_run_and_status_shows_it_with_the_rejected_files(
     assert isinstance(request, dg.RunRequest), request
     assert request.tags[TAG_TRIGGER] == "sensor"
     wh["sensor"] = launch(request.tags)
+    s = get_settings()
+    # the run cleaned what the killed publish left (previous test), said so in its log and put it in status
+    with instance() as inst:
+        lines = [e.user_message for e in inst.all_logs(wh["sensor"])
+                 if "Leftover of a killed publish" in (e.user_message or "")]
+    assert any("put exports/public/ back" in line for line in lines), lines
+    assert any("staged exports" in line for line in lines), lines
+    assert not [p.name for p in s.exports_dir.iterdir() if p.name.startswith(".")]
+    assert not [p.name for p in s.warehouse_dir.iterdir() if p.name.startswith(".exports")]
+    meta = json.loads((s.exports_dir / "public" / "ind_poverty_by_area.json").read_text())
+    assert meta["run_id"] == wh["sensor"]
 
-    report = status_report(get_settings())
+    report = status_report(s)
+    assert "WARNING: a publish was killed" not in report["text"]
+    assert "first cleaned what a killed publish left: put exports/public/ back" in report["text"]
     runs = {r["run_id"]: r for r in report["runs"]}
     assert runs[wh["sensor"]]["trigger"] == "sensor" and runs[wh["sensor"]]["outcome"] == "published"
     assert runs[wh["first"]]["trigger"] == "cli" and runs[wh["first"]]["outcome"] == "published"
@@ -159,57 +210,3 @@ def test_a_run_held_back_by_a_gate_is_shown_whoever_started_it(wh):
         bad.parent.rmdir()
     # the bad file taken back: the drop zone is the published one again, so nothing to do
     assert isinstance(evaluate_schedule(), dg.SkipReason)
-
-
-KILLED_DURING_EXPORTS_SWAP = textwrap.dedent("""
-    import os, pathlib, sys, time
-    sys.path.insert(0, sys.argv[1])
-    from orchestration.publish import publish
-    from orchestration.settings import get_settings
-    marker, real_replace = pathlib.Path(sys.argv[2]), os.replace
-    def replace(src, dst, *args, **kwargs):
-        real_replace(src, dst, *args, **kwargs)
-        if str(dst).endswith(".public.old"):  # between the two renames of the exports swap
-            marker.write_text("set aside")
-            time.sleep(300)
-    os.replace = replace
-    s = get_settings()
-    publish(s.build_db, s.published_dir, {"run_id": "killed", "gates": {}}, exports_dir=s.exports_dir)
-""")
-
-
-def test_a_publish_killed_during_the_exports_swap_is_reported_and_cleaned_by_the_next_run(wh, tmp_path):
-    s = get_settings()
-    marker = tmp_path / "marker"
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_DURING_EXPORTS_SWAP, str(PROJECT_ROOT), str(marker)])
-    try:
-        deadline = time.time() + 120
-        while not marker.exists() and time.time() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        assert marker.exists(), "the publish never reached the exports swap"
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    assert not (s.exports_dir / "public").exists()  # what the operator found: exports/public gone
-
-    report = status_report(s)
-    assert "WARNING: a publish was killed" in report["text"]
-    assert "exports/public/ is missing" in report["text"]
-    assert isinstance(evaluate_schedule(), dg.RunRequest)  # never skipped while leftovers are there
-
-    outcome = run_refresh(force=False)
-    assert outcome.published, outcome.reason()
-    with instance() as inst:
-        lines = [e.user_message for e in inst.all_logs(outcome.run_id) if "Leftover of a killed publish" in
-                 (e.user_message or "")]
-    assert any("put exports/public/ back" in line for line in lines), lines
-    assert any("staged exports" in line for line in lines), lines
-    assert not [p.name for p in s.exports_dir.iterdir() if p.name.startswith(".")]
-    assert not [p.name for p in s.warehouse_dir.iterdir() if p.name.startswith(".exports")]
-    meta = json.loads((s.exports_dir / "public" / "ind_poverty_by_area.json").read_text())
-    assert meta["run_id"] == outcome.run_id
-
-    report = status_report(s)
-    assert "WARNING: a publish was killed" not in report["text"]
-    assert report["runs"][0]["cleaned"] and "put exports/public/ back" in report["runs"][0]["cleaned"]
-    assert "first cleaned what a killed publish left: put exports/public/ back" in report["text"]
