@@ -279,9 +279,12 @@ REFINE_THRESHOLDS = (0.99, 0.999, 0.9999, 0.99999, 0.999999)
 def _refine_oversized(scon: duckdb.DuckDBPyConnection, clusters_table: str) -> str:
     """Split clusters holding two different rows of one delivery; returns the table name of
     (unique_id, cluster_id) after the split."""
+    from splink import DuckDBAPI
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
     scon.execute(f"CREATE OR REPLACE TABLE __cl_refined AS SELECT unique_id, CAST(cluster_id AS VARCHAR) AS cluster_id "
                  f"FROM {clusters_table}")
-    for strict in REFINE_THRESHOLDS:
+    for i, strict in enumerate(REFINE_THRESHOLDS):
         n = scon.execute(f"""
         CREATE OR REPLACE TABLE __oversized AS
             SELECT c.unique_id, c.cluster_id FROM __cl_refined c
@@ -295,30 +298,23 @@ def _refine_oversized(scon: duckdb.DuckDBPyConnection, clusters_table: str) -> s
         """).fetchall()[0][0]
         if n == 0:
             break
-        # connected components of the oversized clusters' records over their strict edges (min-label propagation)
+        # Splink's connected components over the oversized clusters' records and their strict edges
         scon.execute(f"""
+        CREATE OR REPLACE TABLE __ov_nodes AS SELECT DISTINCT unique_id FROM __oversized;
         CREATE OR REPLACE TABLE __ov_edges AS
-            SELECT e.unique_id_l AS a, e.unique_id_r AS b FROM __cc_edges e
+            SELECT e.unique_id_l, e.unique_id_r, e.match_probability FROM __cc_edges e
             JOIN __oversized x ON x.unique_id = e.unique_id_l JOIN __oversized y ON y.unique_id = e.unique_id_r
-            WHERE x.cluster_id = y.cluster_id AND e.match_probability >= {strict};
-        CREATE OR REPLACE TABLE __ov_label AS SELECT unique_id, unique_id AS label FROM __oversized;
+            WHERE x.cluster_id = y.cluster_id;
         """)
-        while True:
-            changed = scon.execute("""
-            CREATE OR REPLACE TABLE __ov_label2 AS
-                WITH nb AS (
-                    SELECT e.a AS unique_id, l.label FROM __ov_edges e JOIN __ov_label l ON l.unique_id = e.b
-                    UNION ALL SELECT e.b, l.label FROM __ov_edges e JOIN __ov_label l ON l.unique_id = e.a
-                    UNION ALL SELECT unique_id, label FROM __ov_label)
-                SELECT unique_id, min(label) AS label FROM nb GROUP BY 1;
-            SELECT count(*) FROM __ov_label2 n JOIN __ov_label o USING (unique_id) WHERE n.label <> o.label;
-            """).fetchall()[0][0]
-            scon.execute("CREATE OR REPLACE TABLE __ov_label AS SELECT * FROM __ov_label2")
-            if changed == 0:
-                break
-        scon.execute("""
-        UPDATE __cl_refined SET cluster_id = __cl_refined.cluster_id || '~' || l.label
-            FROM __ov_label l WHERE l.unique_id = __cl_refined.unique_id;
+        db_api = DuckDBAPI(scon)
+        parts = cluster_pairwise_predictions_at_threshold(
+            db_api.register("__ov_nodes", table_name=f"ov_nodes_{i}"),
+            db_api.register("__ov_edges", table_name=f"ov_edges_{i}"),
+            db_api, node_id_column_name="unique_id", threshold_match_probability=strict,
+        )
+        scon.execute(f"""
+        UPDATE __cl_refined SET cluster_id = __cl_refined.cluster_id || '~' || p.cluster_id
+            FROM {parts.physical_name} p WHERE p.unique_id = __cl_refined.unique_id;
         """)
     return "__cl_refined"
 

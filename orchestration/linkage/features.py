@@ -26,6 +26,11 @@ Output columns (one row per record, ``unique_id`` = ``record_id``):
 - ``address_key`` (the address's comparable core, dbt macro ``address_key``) and ``address_rt``: the
   model's address comparison (namesakes of one village live at different addresses) and the tie rules.
   Optional in the input.
+- ``nik_contested``: the row's trusted NIK is also typed on a row whose name is not alike (the head's NIK
+  typed on every member's row, a NIK copied down a column, a typo landing on another person's NIK): one NIK
+  on people of different names is evidence of nothing, so a pair whose NIKs differ and one of them is
+  contested does not count the difference against it. Derived from the other rows holding the NIK, so part
+  of the pair cache's record key.
 - ``period``: the delivery's period. Not a comparison and not part of the pair cache's record key: the
   clustering uses it (a delivery lists a person once, engine.py).
 - ``person_ref``: the source's own person id, prefixed with the source ('dtks:<IDARTBDT>',
@@ -37,6 +42,7 @@ FEATURE_COLUMNS = [
     "unique_id", "source", "nik", "nik_suspect", "nik12", "nik15", "nik_serial", "nik_dob_ok",
     "name_key", "name_ns", "name_first", "name_last", "dob", "sex", "kode_desa",
     "kode_kecamatan", "no_kk", "representative", "desil", "address_key", "address_rt", "person_ref",
+    "nik_contested",
 ]
 
 
@@ -53,6 +59,25 @@ def spelling_key(expr: str) -> str:
     for c in "abcdefghijklmnopqrstuvwxyz":
         expr = f"replace({expr}, '{c}{c}', '{c}')"
     return expr
+
+
+def abbreviates(a: str, b: str) -> str:
+    """SQL: name ``a`` written as an abbreviation of name ``b`` ('P. Hasibuan' / 'Painem Hasibuan': the first
+    token an initial, the last tokens equal; 'Eni' / 'Eni Maulana': all of a's tokens among b's). ``a`` and
+    ``b`` are column templates ('{}_l', 'x.{}') over name_first, name_last and name_key."""
+    return (f"((length({a.format('name_first')}) = 1 AND {a.format('name_first')} = left({b.format('name_first')}, 1)"
+            f" AND {a.format('name_last')} = {b.format('name_last')} AND length({a.format('name_last')}) >= 3)"
+            f" OR list_has_all(string_split({b.format('name_key')}, ' '), string_split({a.format('name_key')}, ' ')))")
+
+
+def names_alike(a: str, b: str) -> str:
+    """SQL: two names one person could have been written with: equal or Jaro-Winkler >= 0.85 (without
+    spaces), one holding the other (both at least 5 letters), or one abbreviating the other. ``a`` and ``b``
+    are column templates ('{}_l', 'x.{}'). The NIK comparison and ``nik_contested`` share it."""
+    x, y = a.format("name_ns"), b.format("name_ns")
+    return (f"({x} = {y} OR jaro_winkler_similarity({x}, {y}) >= 0.85"
+            f" OR (length({x}) >= 5 AND length({y}) >= 5 AND (contains({x}, {y}) OR contains({y}, {x})))"
+            f" OR {abbreviates(a, b)} OR {abbreviates(b, a)})")
 
 
 def feature_select_sql(records_sql: str) -> str:
@@ -106,14 +131,26 @@ SELECT
     CASE WHEN strpos(name_key, ' ') > 0 THEN regexp_extract(name_key, '([^ ]+)$', 1) END AS name_last,
     dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil, address_key, address_rt, person_ref
 FROM r
+),
+contested AS (
+    SELECT DISTINCT a.unique_id
+    FROM f AS a JOIN f AS b ON a.nik = b.nik AND a.unique_id <> b.unique_id
+    WHERE NOT a.nik_suspect AND NOT b.nik_suspect
+      AND NOT {names_alike("a.{}", "b.{}")}
 )
-SELECT *,
+SELECT f.*,
+    f.nik IS NOT NULL AND NOT f.nik_suspect AND c.unique_id IS NOT NULL AS nik_contested,
     -- blocking keys for rows without a trusted NIK (derived from the columns above, so not part of the pair
     -- cache's record key): the row's village, and its name as initial + last token ('Z. Saputra'), as
-    -- consonants ('Rezki'/'Rizki', 'Fatemah'/'Fatimah') and as a lone first token ('Imam' for 'Imam Hermawan')
+    -- consonants ('Rezki'/'Rizki', 'Fatemah'/'Fatimah'), as a lone first token ('Imam' for 'Imam Hermawan')
     CASE WHEN nik IS NULL OR nik_suspect THEN kode_desa END AS village_weak,
     left(name_first, 1) || ' ' || name_last AS name_initial_last,
     NULLIF(regexp_replace(name_ns, '[aeiouy]', '', 'g'), '') AS name_skeleton,
-    CASE WHEN name_last IS NULL THEN name_key END AS name_single
-FROM f
+    CASE WHEN name_last IS NULL THEN name_key END AS name_single,
+    -- ... and as its first two tokens ('Nia Riyadi' for 'Nia Riyadi Hanim') or its first token and the last
+    -- one's initial (a typo in the last token: 'Sugeng Seiawan' / 'Sugeng Setiawan')
+    CASE WHEN name_last IS NOT NULL THEN split_part(name_key, ' ', 1) || ' ' || split_part(name_key, ' ', 2) END
+        AS name_first2,
+    CASE WHEN name_last IS NOT NULL THEN name_first || ' ' || left(name_last, 1) END AS name_first_initial
+FROM f LEFT JOIN contested AS c USING (unique_id)
 """

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .features import abbreviates, names_alike
+
 # Name similarity used INSIDE the NIK comparison: an identical NIK on two rows whose names do
 # not resemble each other is a copied NIK (head's NIK on every member row, neighbour's NIK copied
 # down a column), so it gets its own level with its own (low) weight.
-NAME_SIMILAR = (
-    "(name_ns_l = name_ns_r OR jaro_winkler_similarity(name_ns_l, name_ns_r) >= 0.85"
-    " OR (length(name_ns_l) >= 5 AND length(name_ns_r) >= 5"
-    "     AND (contains(name_ns_l, name_ns_r) OR contains(name_ns_r, name_ns_l))))"
-)
+NAME_SIMILAR = names_alike("{}_l", "{}_r")
 
 
 def _lvl(sql: str, label: str, m: float | None = None, null: bool = False) -> dict[str, Any]:
@@ -69,6 +67,10 @@ def nik_comparison() -> dict[str, Any]:
             _lvl("nik12_l = nik12_r", "same region+date, different serial (different person)", 0.005),
             _lvl("nik_dob_ok_l = 'N' OR nik_dob_ok_r = 'N'",
                  "different, and one NIK contradicts its row's birth date (not evidence)", 0.04),
+            # one NIK on people of different names is evidence of nothing: the head's NIK on a member's row, a
+            # NIK copied down from the row above, a typo onto another person's NIK
+            _lvl("nik_contested_l OR nik_contested_r",
+                 "different, and one NIK is also on a row of another name (not evidence)", 0.03),
             _lvl("ELSE", "different", 0.04),
         ],
     }
@@ -87,6 +89,12 @@ def name_comparison() -> dict[str, Any]:
                 " OR (length(name_ns_l) >= 5 AND length(name_ns_r) >= 5"
                 "     AND (contains(name_ns_l, name_ns_r) OR contains(name_ns_r, name_ns_l)))",
                 "JW >= 0.88 or one name contains the other", 0.06,
+            ),
+            # lists abbreviate: an initial for the first name ('P. Hasibuan' / 'Painem Hasibuan'), or a token
+            # dropped ('Eni' / 'Eni Maulana', 'Yuni Iskandar' / 'Yuni Iskandar Hasibuan')
+            _lvl(
+                f"{abbreviates('{}_l', '{}_r')} OR {abbreviates('{}_r', '{}_l')}",
+                "one name abbreviates the other (an initial, or tokens dropped)", 0.04,
             ),
             _lvl(
                 "(name_first_l = name_first_r AND length(name_first_l) >= 3)"
@@ -217,8 +225,9 @@ BLOCKING_RULES: list[str] = [
 
 # Recall rules for rows without a trusted NIK (BLT-DD and Baznas rows, NIK-less or mangled rows) whose
 # name was typed another way: their village (village_weak is NULL on rows with a trusted NIK, so the joins
-# start from those few rows; both orientations) and the name as initial + last token, as consonants, or
-# as a lone first token. Training estimates the model on the pairs of BLOCKING_RULES only
+# start from those few rows; both orientations) and the name as initial + last token, as consonants, as a
+# lone first token, as its first two tokens (trailing tokens dropped) or as its first token and the last
+# one's initial (a typo in the last token). Training estimates the model on the pairs of BLOCKING_RULES only
 # (train._calibrate_on_blocked_pairs): these rules widen the search, they do not change the model.
 WEAK_ROW_RULES: list[str] = [
     rule.format(a=a, b=b)
@@ -227,6 +236,8 @@ WEAK_ROW_RULES: list[str] = [
         "{a}.village_weak = {b}.kode_desa AND {a}.name_initial_last = {b}.name_initial_last",
         "{a}.village_weak = {b}.kode_desa AND {a}.name_skeleton = {b}.name_skeleton",
         "{a}.village_weak = {b}.kode_desa AND {a}.name_single = {b}.name_first",
+        "{a}.village_weak = {b}.kode_desa AND {a}.name_first2 = {b}.name_first2",
+        "{a}.village_weak = {b}.kode_desa AND {a}.name_first_initial = {b}.name_first_initial",
     )
 ]
 
