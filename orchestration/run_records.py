@@ -110,6 +110,9 @@ def _check_summary(evaluation) -> str:
 
 
 def _last_line(error) -> str:
+    """The cause's own words: Dagster wraps it in "Error occurred while executing op …", which says nothing."""
+    while error is not None and error.cause is not None:
+        error = error.cause
     return (error.message.strip().splitlines() or [""])[-1][:400] if error else ""
 
 
