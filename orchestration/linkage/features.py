@@ -109,7 +109,7 @@ WITH r AS (
         NULLIF(CAST(person_ref AS VARCHAR), '') AS person_ref
     FROM {records_sql}
 ),
-f AS (
+f AS MATERIALIZED (
 SELECT
     unique_id, source, period, nik, nik_suspect,
     CASE WHEN nik IS NOT NULL AND substr(nik, 7, 6) <> '000000' THEN substr(nik, 1, 12) END AS nik12,
@@ -132,11 +132,17 @@ SELECT
     dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil, address_key, address_rt, person_ref
 FROM r
 ),
+-- rows whose trusted NIK is also on a row of another name (the pairwise name test runs only within the few
+-- NIKs that carry more than one spelling)
+respelled AS (
+    SELECT * FROM f WHERE nik IN (
+        SELECT nik FROM f WHERE nik IS NOT NULL AND NOT nik_suspect GROUP BY nik HAVING count(DISTINCT name_ns) > 1)
+      AND NOT nik_suspect
+),
 contested AS (
     SELECT DISTINCT a.unique_id
-    FROM f AS a JOIN f AS b ON a.nik = b.nik AND a.unique_id <> b.unique_id
-    WHERE NOT a.nik_suspect AND NOT b.nik_suspect
-      AND NOT {names_alike("a.{}", "b.{}")}
+    FROM respelled AS a JOIN respelled AS b ON a.nik = b.nik AND a.unique_id <> b.unique_id
+    WHERE NOT {names_alike("a.{}", "b.{}")}
 )
 SELECT f.*,
     f.nik IS NOT NULL AND NOT f.nik_suspect AND c.unique_id IS NOT NULL AS nik_contested,
