@@ -44,7 +44,7 @@ bench: install dbt-parse
 
 # The Dagster UI: webserver + daemon on 127.0.0.1:3001, nginx with a login on 127.0.0.1:3000 (deploy/ui/).
 # Once: apt-get install nginx-light; $(BIN)/python -m orchestration.serve --add-user NAME.
-# Settings SIKKEP_UI_*: docs/operations.md, section UI.
+# Settings SIKKEP_UI_*: docs/operations.md, section Settings.
 ui: install dbt-parse
 	$(BIN)/python -m orchestration.serve
 

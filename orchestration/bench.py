@@ -6,6 +6,7 @@ the parse floor, a no-change refresh and a one-list-changed refresh; write BENCH
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
@@ -19,7 +20,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from .settings import PROJECT_ROOT
+from .settings import PROJECT_ROOT, Settings, child_env, get_settings, warehouse_child_env
 
 BENCH_DIR = PROJECT_ROOT / "bench"
 SIZES = [25_000, 100_000, 400_000]
@@ -96,10 +97,9 @@ def _run(cmd: list[str], env: dict, samples: list | None = None) -> tuple[float,
 
 
 def _step_stats(dagster_home: Path, run_id: str) -> list:
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
     import dagster as dg
 
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         return [s for s in instance.get_run_step_stats(run_id) if s.start_time and s.end_time]
 
 
@@ -138,9 +138,8 @@ def _split_marts(times: dict) -> dict:
     return times
 
 
-def refresh(raw: Path, warehouse: Path, dagster_home: Path) -> dict:
-    env = {**os.environ, "SIKKEP_RAW_DIR": str(raw), "SIKKEP_WAREHOUSE_DIR": str(warehouse),
-           "DAGSTER_HOME": str(dagster_home), "CI": "1"}
+def refresh(raw: Path, warehouse: Path, dagster_home: Path, settings: Settings) -> dict:
+    env = warehouse_child_env(raw, warehouse, dagster_home, settings)
     samples: list = []
     wall, peak, out = _run([str(Path(sys.executable).parent / "sikkep"), "refresh"], env, samples)
     run_id = next((line.split("(run ")[1].split(")")[0] for line in out.splitlines() if "(run " in line), None)
@@ -150,14 +149,14 @@ def refresh(raw: Path, warehouse: Path, dagster_home: Path) -> dict:
             "stage_peak_rss_gb": _stage_peaks(stats, samples), "run_id": run_id, "tail": out[-800:]}
 
 
-def bench_size(n: int) -> dict:
+def bench_size(n: int, settings: Settings) -> dict:
     base = BENCH_DIR / f"h{n}"
     raw = base / "raw"
     result: dict = {"households": n}
     if not (base / "generated.ok").exists():
         shutil.rmtree(base, ignore_errors=True)
         base.mkdir(parents=True)
-        env = {**os.environ, "CI": "1"}
+        env = child_env(dataclasses.replace(settings, ci=True))
         wall, peak, out = _run([str(Path(sys.executable).parent / "sikkep"), "generate", "--households", str(n),
                                 "--periods", "2", "--seed", "7", "--out", str(raw)], env)
         (base / "generated.ok").write_text(json.dumps({"wall_s": wall, "peak_rss_gb": peak / 1e9}))
@@ -170,7 +169,7 @@ def bench_size(n: int) -> dict:
     shutil.rmtree(dagster_home, ignore_errors=True)
     dagster_home.mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
-    result["full"] = refresh(raw, warehouse, dagster_home)
+    result["full"] = refresh(raw, warehouse, dagster_home, settings)
     key_dir = base / "raw_answer_key"
     if result["full"]["published"] and (key_dir / "rows.parquet").exists():
         from .synth.scorecard import score
@@ -179,14 +178,14 @@ def bench_size(n: int) -> dict:
         result["linkage_quality"] = {k: {m: v[m] for m in ("precision", "recall")} for k, v in card["linkage"].items() if v}
         result["indicators_vs_truth"] = {k: v["diff_pct"] for k, v in card["indicators"].items()
                                          if "." not in k or k.endswith("recipient_households")}
-    result["no_change"] = refresh(raw, warehouse, dagster_home)
+    result["no_change"] = refresh(raw, warehouse, dagster_home, settings)
     # one program list changes: the newest KUR delivery gains a corrected copy of its first data row
     kur = sorted((raw / "kur").glob("*/*.csv"))[-1]
     backup = kur.read_bytes()
     try:
         lines = backup.splitlines(keepends=True)
         kur.write_bytes(b"".join(lines) + (lines[1] if len(lines) > 1 else b""))
-        result["one_list_changed"] = refresh(raw, warehouse, dagster_home)
+        result["one_list_changed"] = refresh(raw, warehouse, dagster_home, settings)
     finally:
         kur.write_bytes(backup)
     return result
@@ -267,13 +266,14 @@ def write_markdown(results: list[dict], path: Path) -> None:
 
 
 def main() -> int:
-    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", ",".join(map(str, SIZES))).split(",") if s]
+    settings = get_settings()
+    sizes = list(SIZES if settings.bench_sizes is None else settings.bench_sizes)
     # rows of sizes not run this time are kept from the last results (a 400k run alone keeps the 25k row)
     previous = BENCH_DIR / "results.json"
     results = json.loads(previous.read_text()) if previous.exists() else []
     for n in sizes:
         print(f"bench: {n} households", flush=True)
-        r = bench_size(n)
+        r = bench_size(n, settings)
         results = sorted([x for x in results if x["households"] != n] + [r], key=lambda x: x["households"])
         (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=1, default=str))
         write_markdown(results, PROJECT_ROOT / "BENCHMARKS.md")

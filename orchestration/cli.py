@@ -21,9 +21,11 @@ def _generate(args) -> int:
         print(f"sikkep generate: {e}", file=sys.stderr)
         return 2
     out = Path(args.out)
+    settings = get_settings()
     summary = generate(households=args.households, seed=args.seed, periods=args.periods, out_dir=out,
                        key_dir=Path(args.key_dir) if args.key_dir else None,
-                       kabupaten=args.kabupaten or get_settings().kabupaten, progress=Progress(False if args.quiet else None),
+                       kabupaten=args.kabupaten or settings.kabupaten,
+                       progress=Progress(False if args.quiet else settings.progress_enabled),
                        profile=prof.name)
     print(f"Generated {args.households} households x {args.periods} periods into {out} (profile {prof.name})")
     if prof.tuning == "forbidden":
@@ -46,7 +48,7 @@ def _refresh(args) -> int:
 
     settings = get_settings()
     # the same decision as the nightly schedule and the drop sensor; the run is recorded by Dagster
-    outcome = run_refresh(force=args.force)
+    outcome = run_refresh(force=args.force, settings=settings)
     if outcome.skipped:
         print(f"{outcome.skipped} Use --force to rebuild anyway.")
         return 0
@@ -69,7 +71,8 @@ def _status(args) -> int:
 def _train(args) -> int:
     from .linkage.command import train_linkage
 
-    return train_linkage(get_settings(), Progress(), out=Path(args.out) if args.out else None,
+    settings = get_settings()
+    return train_linkage(settings, Progress(settings.progress_enabled), out=Path(args.out) if args.out else None,
                          labels=Path(args.labels) if args.labels else None)
 
 
@@ -105,8 +108,9 @@ def _evaluate(args) -> int:
             print(f"--seed expects PROFILE=N, got {item!r}")
             return 2
         seeds[name.strip()] = int(value)
+    settings = get_settings()
     report = run_evaluation(profiles, args.households, args.periods, seeds, Path(args.out), keep=args.keep,
-                            kabupaten=args.kabupaten or get_settings().kabupaten)
+                            kabupaten=args.kabupaten or settings.kabupaten, settings=settings)
     failed = [name for name, e in report["profiles"].items() if e.get("score") is None]
     if failed:
         print(f"Not scored (generate or refresh failed): {', '.join(failed)}; the reason is above (refresh: its refresh.log).")

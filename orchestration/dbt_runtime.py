@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from .ingest.contracts import default_contracts
-from .settings import CONTRACTS_DIR, DBT_PROJECT_DIR, OFFLINE_ENV, get_settings
+from .settings import CONTRACTS_DIR, DBT_PROJECT_DIR, OFFLINE_ENV, Settings, child_env, get_settings
 
 
 def dbt_executable() -> str:
@@ -20,20 +20,20 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def _contract_file(source: str) -> Path | None:
-    """The YAML a contract was read from (SIKKEP_CONTRACTS_DIR overrides the project's, as in
-    default_contracts; the file name is the source)."""
-    for directory in (os.environ.get("SIKKEP_CONTRACTS_DIR"), str(CONTRACTS_DIR)):
+def _contract_file(source: str, contracts_dir: Path | None) -> Path | None:
+    """The YAML a contract was read from (SIKKEP_CONTRACTS_DIR, settings.contracts_dir, overrides the
+    project's, as in default_contracts; the file name is the source)."""
+    for directory in (contracts_dir, CONTRACTS_DIR):
         if directory and (path := Path(directory) / f"{source}.yml").is_file():
             return path
     return None
 
 
-def _program_details(contract) -> dict:
+def _program_details(contract, contracts_dir: Path | None) -> dict:
     """What dim_program shows of a program list, from its contract: program_name (default: the title),
     program_holder (the program's owner; default: the agency delivering the list) and program_order
     (position in dim_program and in the fct_household program columns; default: after the numbered ones)."""
-    path = _contract_file(contract.source)
+    path = _contract_file(contract.source, contracts_dir)
     data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path else {}
     order = data.get("program_order")
     return {"program_name": str(data.get("program_name") or contract.title),
@@ -41,12 +41,13 @@ def _program_details(contract) -> dict:
             "program_order": int(order) if order is not None else None}
 
 
-def dbt_vars() -> dict:
+def dbt_vars(settings: Settings | None = None) -> dict:
     """Person-level sources for int_person_records come from the contracts: a new agency list is config.
     The programs (dim_program, the fct_household program columns, the program indicators) are the
-    entries with kind 'program'."""
+    entries with kind 'program'. ``settings``: default the environment's."""
+    settings = settings or get_settings()
     sources = []
-    for c in default_contracts().values():
+    for c in default_contracts(settings.contracts_dir).values():
         if c.kind == "aggregate":
             continue
         entry = {"source": c.source, "kind": c.kind, "unit": c.unit, "program": c.program,
@@ -54,28 +55,28 @@ def dbt_vars() -> dict:
                  "covers_whole_family": c.covers_whole_family, "required": list(c.required),
                  "identifiers": dict(c.identifiers)}
         if c.kind == "program" and c.program:
-            entry.update(_program_details(c))
+            entry.update(_program_details(c, settings.contracts_dir))
         sources.append(entry)
-    return {"kabupaten": get_settings().kabupaten, "person_sources": sources}
+    return {"kabupaten": settings.kabupaten, "person_sources": sources}
 
 
-def dbt_vars_arg() -> list[str]:
-    return ["--vars", json.dumps(dbt_vars())]
+def dbt_vars_arg(settings: Settings | None = None) -> list[str]:
+    return ["--vars", json.dumps(dbt_vars(settings))]
 
 
-def ensure_manifest(force: bool = False) -> Path:
-    """dbt_assets needs target/manifest.json at load time; parse once if it is missing or stale."""
+def ensure_manifest(force: bool = False, settings: Settings | None = None) -> Path:
+    """dbt_assets needs target/manifest.json at load time; parse once if it is missing or stale.
+    ``settings``: default the environment's."""
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
     sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml", ".csv"}
                and "target" not in p.parts and "logs" not in p.parts]
     newest = max((p.stat().st_mtime for p in sources), default=0)
     if force or not manifest.exists() or manifest.stat().st_mtime < newest:
         # the runs' profile (this warehouse's build DB): dbt keeps partial parsing only for the same profile
-        env = {**os.environ, **OFFLINE_ENV, "SIKKEP_BUILD_DB": str(get_settings().build_db),
-               "SIKKEP_DBT_MEMORY": get_settings().dbt_memory}
+        settings = settings or get_settings()
         subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR),
-                        "--project-dir", str(DBT_PROJECT_DIR), *dbt_vars_arg()],
-                       cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True)
+                        "--project-dir", str(DBT_PROJECT_DIR), *dbt_vars_arg(settings)],
+                       cwd=DBT_PROJECT_DIR, env=child_env(settings, **OFFLINE_ENV), check=True, capture_output=True)
     return manifest
 
 

@@ -17,7 +17,6 @@ Then `<out>/scores.md` (one table: a row per measure, a column per profile, the 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .settings import PROJECT_ROOT
+from .settings import PROJECT_ROOT, Settings, warehouse_child_env
 
 DEFAULT_SEEDS = {"default": 2, "holdout": 11}
 FALLBACK_SEED = 7
@@ -67,13 +66,13 @@ def _generate(profile: str, seed: int, households: int, periods: int, raw: Path,
              profile=profile)
 
 
-def refresh_subprocess(raw: Path, warehouse: Path, log: Path) -> tuple[int, float, str]:
-    """`sikkep refresh --force` on this raw folder and warehouse, in its own process, output to ``log``.
-    Returns (exit code, seconds, last line of the output)."""
+def refresh_subprocess(raw: Path, warehouse: Path, log: Path, settings: Settings | None = None) -> tuple[int, float, str]:
+    """`sikkep refresh --force` on this raw folder and warehouse, in its own process, output to ``log``;
+    the other settings are ``settings`` (default the environment's). Returns (exit code, seconds, last
+    line of the output)."""
     dagster_home = warehouse / "dagster"
     dagster_home.mkdir(parents=True, exist_ok=True)  # `sikkep` seeds dagster.yaml into it
-    env = {**os.environ, "SIKKEP_RAW_DIR": str(raw), "SIKKEP_WAREHOUSE_DIR": str(warehouse),
-           "DAGSTER_HOME": str(dagster_home), "CI": "1"}
+    env = warehouse_child_env(raw, warehouse, dagster_home, settings)
     t0 = time.perf_counter()
     with open(log, "w", encoding="utf-8") as fh:
         code = subprocess.call([sys.executable, "-m", "orchestration.cli", "refresh", "--force"], cwd=PROJECT_ROOT,
@@ -86,7 +85,8 @@ def refresh_subprocess(raw: Path, warehouse: Path, log: Path) -> tuple[int, floa
 
 
 def evaluate_profile(out: Path, profile: str, seed: int, households: int, periods: int, keep: bool = False,
-                     kabupaten: str = "18.02", say: Callable[[str], None] = print) -> dict:
+                     kabupaten: str = "18.02", say: Callable[[str], None] = print,
+                     settings: Settings | None = None) -> dict:
     from .synth.scorecard import render, score
 
     folder = profile_dir(out, profile, households)
@@ -112,7 +112,7 @@ def evaluate_profile(out: Path, profile: str, seed: int, households: int, period
     if not keep:
         shutil.rmtree(warehouse, ignore_errors=True)
     log = folder / "refresh.log"
-    code, seconds, reason = refresh_subprocess(raw, warehouse, log)
+    code, seconds, reason = refresh_subprocess(raw, warehouse, log, settings)
     entry["refresh"] = {"exit_code": code, "seconds": round(seconds, 1), "log": str(log), "reason": reason}
 
     published = warehouse / "published"
@@ -225,14 +225,15 @@ def _num(x) -> str:
 
 
 def run_evaluation(profiles: list[str], households: int, periods: int, seeds: dict[str, int], out: Path,
-                   keep: bool = False, kabupaten: str = "18.02", say: Callable[[str], None] = print) -> dict:
+                   keep: bool = False, kabupaten: str = "18.02", say: Callable[[str], None] = print,
+                   settings: Settings | None = None) -> dict:
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     entries = []
     for profile in profiles:
         seed = seeds.get(profile, DEFAULT_SEEDS.get(profile, FALLBACK_SEED))
         entries.append(evaluate_profile(out, profile, seed, households, periods, keep=keep, kabupaten=kabupaten,
-                                        say=say))
+                                        say=say, settings=settings))
     from .synth.scorecard import TARGETS
 
     md = table(entries)

@@ -57,13 +57,14 @@ def _code_files() -> list:
                   if not CODE_EXCLUDED.intersection(p.relative_to(PACKAGE_DIR).parts))
 
 
-def rules_digest() -> str:
+def rules_digest(contracts_dir: Path | None) -> str:
+    """The project's rules (contracts, dbt, expectations, linkage model, code) and ``contracts_dir``'s
+    contracts (settings.contracts_dir)."""
     h = hashlib.sha256()
     paths = [LINKAGE_MODEL_PATH] + sorted(p for d in RULE_DIRS if d.exists() for p in d.rglob("*") if p.is_file())
     paths += _code_files()
-    extra = os.environ.get("SIKKEP_CONTRACTS_DIR")
-    if extra:
-        paths += sorted(Path(extra).rglob("*.yml"))
+    if contracts_dir:
+        paths += sorted(Path(contracts_dir).rglob("*.yml"))
     for p in paths:
         if p.exists():
             h.update(str(p.name).encode())
@@ -74,4 +75,4 @@ def rules_digest() -> str:
 def refresh_fingerprint(settings: Settings, state: dict | None = None) -> str:
     """The fingerprint of a refresh started now; `state`: a drop_zone_state the caller already has."""
     drop = content_digest(drop_zone_state(settings.raw_dir, {}) if state is None else state)
-    return hashlib.sha256(f"{drop}|{rules_digest()}|{settings.kabupaten}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{drop}|{rules_digest(settings.contracts_dir)}|{settings.kabupaten}".encode()).hexdigest()[:32]

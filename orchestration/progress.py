@@ -1,15 +1,13 @@
 """Progress lines: shown on a terminal, quiet in CI logs and pipes unless asked for."""
 from __future__ import annotations
 
-import os
 import sys
 import time
 
 
 class Progress:
-    def __init__(self, enabled: bool | None = None):
-        if enabled is None:
-            enabled = sys.stderr.isatty() and not os.environ.get("CI")
+    def __init__(self, enabled: bool):
+        """``enabled``: usually settings.progress_enabled (a terminal, not CI)."""
         self.enabled = enabled
         self.start = time.monotonic()
 

@@ -12,13 +12,7 @@ import dagster as dg
 from .instance import ensure_dagster_home
 from .privacy import mask_text
 from .run_records import RefreshOutcome, refresh_tags, run_outcome
-
-
-def _log_level() -> str:
-    """Step-by-step progress on a terminal; only warnings in CI logs and pipes (SIKKEP_LOG_LEVEL overrides)."""
-    if os.environ.get("SIKKEP_LOG_LEVEL"):
-        return os.environ["SIKKEP_LOG_LEVEL"].upper()
-    return "INFO" if sys.stderr.isatty() and not os.environ.get("CI") else "WARNING"
+from .settings import Settings, get_settings
 
 
 def _say(message: str) -> None:
@@ -90,18 +84,18 @@ class _InterruptWatch(threading.Thread):
         os._exit(130)
 
 
-def run_refresh(selection: dg.AssetSelection | None = None, *, force: bool = True) -> RefreshOutcome:
+def run_refresh(selection: dg.AssetSelection | None = None, *, force: bool = True,
+                settings: Settings | None = None) -> RefreshOutcome:
     """Runs the refresh job in this process, tagged like the schedule's and the sensor's runs. Without
     `force` it first asks the question the schedule and the sensor ask (orchestration/up_to_date.py)
-    and starts nothing when the publication is current."""
-    ensure_dagster_home()
+    and starts nothing when the publication is current. ``settings``: default the environment's."""
+    settings = settings or get_settings()
+    ensure_dagster_home(settings)
     from .crash_recovery import wait_for_build_db, wait_for_pools, worker_tags
     from .definitions import defs
     from .fingerprint import refresh_fingerprint
-    from .settings import get_settings
     from .up_to_date import nothing_to_do
 
-    settings = get_settings()
     definitions = defs()
     job = definitions.resolve_job_def("refresh")
     pools = _job_pools(job)
@@ -122,7 +116,7 @@ def run_refresh(selection: dg.AssetSelection | None = None, *, force: bool = Tru
             job.execute_in_process(
                 instance=instance, raise_on_error=False, run_id=run_id,
                 tags=worker_tags() | refresh_tags("cli", fingerprint),
-                run_config={"loggers": {"console": {"config": {"log_level": _log_level()}}}},
+                run_config={"loggers": {"console": {"config": {"log_level": settings.run_log_level}}}},
                 asset_selection=list(selection.resolve(definitions.resolve_asset_graph()))
                 if selection is not None else None)
         finally:

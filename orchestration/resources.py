@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from .settings import Settings, get_settings
+from .settings import DBT_VARIABLES, Settings, dbt_env, export_to_process, get_settings
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -61,9 +60,8 @@ class WarehouseResource(dg.ConfigurableResource):
             con.close()
 
     def dbt_env(self) -> dict[str, str]:
-        s = self.settings
-        return {"SIKKEP_BUILD_DB": str(s.build_db), "SIKKEP_DBT_MEMORY": s.dbt_memory, "SIKKEP_KABUPATEN": s.kabupaten,
-                "SIKKEP_WAREHOUSE_DIR": str(s.warehouse_dir), "SIKKEP_RAW_DIR": str(s.raw_dir)}
+        return dbt_env(self.settings)
 
     def export_env(self) -> None:
-        os.environ.update(self.dbt_env())
+        """dagster-dbt starts dbt with this process's environment: dbt's variables from these settings."""
+        export_to_process(self.settings, DBT_VARIABLES)

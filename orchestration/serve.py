@@ -24,7 +24,7 @@ from pathlib import Path
 from . import ui_proxy
 from .dbt_runtime import ensure_manifest
 from .instance import ensure_dagster_home
-from .settings import WEBSERVER_HOST, get_ui_settings
+from .settings import WEBSERVER_HOST, get_settings, get_ui_settings
 
 
 def _command(port: int) -> list[str]:
@@ -102,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--proxy-only and --no-proxy exclude each other")
     if args.add_user:
         return _add_user(args.add_user)
-    ui = get_ui_settings()
-    home = ensure_dagster_home()
+    settings = get_settings()
+    ui = get_ui_settings(settings)
+    home = ensure_dagster_home(settings)
     pid_file = home / "ui.pid"
     if args.stop:
         return _stop(pid_file)
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.proxy_only:
         os.execv(ui.nginx, ui_proxy.command(ui, conf))
 
-    ensure_manifest()
+    ensure_manifest(settings=settings)
     procs = [_start(_command(ui.webserver_port))]
     if conf is not None:
         procs.append(_start(ui_proxy.command(ui, conf)))

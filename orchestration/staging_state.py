@@ -16,12 +16,13 @@ import json
 import duckdb
 
 from .dbt_runtime import dbt_vars
-from .settings import DBT_PROJECT_DIR
+from .settings import DBT_PROJECT_DIR, Settings
 
 RULE_PATHS = ("macros", "models/staging", "seeds", "dbt_project.yml")
 
 
-def rules_digest() -> str:
+def rules_digest(settings: Settings | None = None) -> str:
+    """``settings``: whose contracts and kabupaten make the dbt vars (default the environment's)."""
     h = hashlib.sha256()
     for rel in RULE_PATHS:
         root = DBT_PROJECT_DIR / rel
@@ -29,7 +30,7 @@ def rules_digest() -> str:
         for p in files:
             h.update(str(p.relative_to(DBT_PROJECT_DIR)).encode())
             h.update(p.read_bytes())
-    h.update(json.dumps(dbt_vars(), sort_keys=True).encode())
+    h.update(json.dumps(dbt_vars(settings), sort_keys=True).encode())
     return h.hexdigest()
 
 

@@ -110,7 +110,7 @@ def status_report(settings: Settings) -> dict:
     import dagster as dg
 
     pub = read_status(settings.published_dir, settings.exports_dir)
-    ensure_dagster_home()
+    ensure_dagster_home(settings)
     with dg.DagsterInstance.get() as instance:
         runs = recent_runs(instance, RUNS_SHOWN)
         busy = bool(runs_in_progress(instance))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -105,11 +104,18 @@ def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
     return {c.source: c for c in (_parse(p) for p in sorted(directory.glob("*.yml")))}
 
 
-def default_contracts() -> dict[str, Contract]:
-    """The project's contracts, plus (or overridden by) those in SIKKEP_CONTRACTS_DIR if set: a district
-    adds a new agency list by dropping one YAML file there, without touching the code."""
-    extra = os.environ.get("SIKKEP_CONTRACTS_DIR")
-    return _cached_contracts(str(CONTRACTS_DIR), extra or "")
+_SETTINGS = object()
+
+
+def default_contracts(contracts_dir: Path | None | object = _SETTINGS) -> dict[str, Contract]:
+    """The project's contracts, plus (or overridden by) those in ``contracts_dir`` (settings.contracts_dir,
+    SIKKEP_CONTRACTS_DIR; by default the environment's settings): a district adds a new agency list by
+    dropping one YAML file there, without touching the code."""
+    if contracts_dir is _SETTINGS:
+        from ..settings import get_settings
+
+        contracts_dir = get_settings().contracts_dir
+    return _cached_contracts(str(CONTRACTS_DIR), str(contracts_dir) if contracts_dir else "")
 
 
 @lru_cache(maxsize=8)

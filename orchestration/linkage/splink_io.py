@@ -6,7 +6,6 @@ caller's database (the build DB) only ever receives the final tables.
 from __future__ import annotations
 
 import logging
-import os
 
 import duckdb
 import pyarrow as pa
@@ -41,14 +40,19 @@ def feature_table(con: duckdb.DuckDBPyConnection, records) -> pa.Table:
     return con.sql(feature_select_sql(src)).fetch_arrow_table()
 
 
-def splink_connection(memory_limit: str | None = None, temp_dir: str | None = None) -> duckdb.DuckDBPyConnection:
+def splink_connection(memory_limit: str | None = None, temp_dir: str | None = None,
+                      threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """The private in-memory DuckDB of Splink. ``memory_limit`` (default: DuckDB's 80% of RAM) caps it,
     spilling to ``temp_dir`` (default: the system temp folder): at kabupaten scale the pair tables
-    outgrow a small machine otherwise (the refresh passes settings.linkage_memory / linkage_spill_dir)."""
+    outgrow a small machine otherwise (the refresh passes settings.linkage_memory / linkage_spill_dir).
+    ``threads``: default settings.linkage_threads (SIKKEP_LINKAGE_THREADS; unset: every core)."""
     import tempfile
 
+    from orchestration.settings import get_settings
+
     scon = duckdb.connect(":memory:")
-    threads = os.environ.get("SIKKEP_LINKAGE_THREADS")
+    if threads is None:
+        threads = get_settings().linkage_threads
     if threads:
         scon.execute(f"SET threads = {int(threads)}")
     if memory_limit:

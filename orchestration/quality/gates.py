@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,8 +26,6 @@ import pandas as pd
 from ..settings import EXPECTATIONS_DIR
 from ..privacy import show_path
 from .masking import mask_nik, mask_text
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 log = logging.getLogger(__name__)
 

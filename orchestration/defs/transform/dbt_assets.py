@@ -56,7 +56,7 @@ def _build(context, warehouse: WarehouseResource, exclude: list[str] = ()):
     warehouse.export_env()
     # unit tests check the SQL, not the night's data: `make test` runs them (tests/integration), the
     # nightly build skips them (dbt's advice for production builds)
-    args = ["build", *dbt_vars_arg(), "--exclude-resource-type", "unit_test",
+    args = ["build", *dbt_vars_arg(warehouse.settings), "--exclude-resource-type", "unit_test",
             *(["--exclude", " ".join(exclude)] if exclude else [])]
     invocation = dbt_resource.cli(args, context=context)
     yield from invocation.stream()
@@ -69,7 +69,7 @@ def _build(context, warehouse: WarehouseResource, exclude: list[str] = ()):
 def dbt_staging(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     # A source whose files and staging rules are unchanged keeps its staged table (staging_state.py):
     # a night where one program list changed stages that list only.
-    digest = rules_digest()
+    digest = rules_digest(warehouse.settings)
     with warehouse.build_connection() as con:
         keep = unchanged_sources(con, digest)
     if keep:
