@@ -95,8 +95,9 @@ def _insert_rows(con, table: str, rows: list[dict], columns: list[str]) -> None:
 
 
 def load_source(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[ExtractFile],
-                problems: list[DropZoneProblem] = (), progress=None) -> SourceLoad:
-    """Bring raw.<source> in line with the files now in the drop zone. Atomic per source."""
+                problems: list[DropZoneProblem] = (), progress=None, workers: int | None = None) -> SourceLoad:
+    """Bring raw.<source> in line with the files now in the drop zone. Atomic per source. ``workers``:
+    processes parsing big files side by side (settings.ingest_workers; default the environment's)."""
     ensure_raw_schema(con, contract)
     source = contract.source
     result = SourceLoad(source, files_seen=len(files))
@@ -129,7 +130,7 @@ def load_source(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[
             to_parse.append(f)
 
     parsed: list[ParsedFile] = []
-    for f, p in parse_files(to_parse, contract):
+    for f, p in parse_files(to_parse, contract, workers):
         if isinstance(p, ExtractError):
             result.files_error += 1
             result.errors.append(p.message)

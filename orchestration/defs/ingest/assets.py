@@ -33,11 +33,13 @@ def _raw_asset(contract: Contract) -> dg.AssetsDefinition:
                   "contract_digest": contract.digest},
     )
     def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        contracts = default_contracts()
-        files, problems = scan(warehouse.settings.raw_dir, contracts)
+        settings = warehouse.settings
+        contracts = default_contracts(settings.contracts_dir)
+        files, problems = scan(settings.raw_dir, contracts)
         mine = [f for f in files if f.source == contract.source]
         with warehouse.build_connection() as con:
-            result = load_source(con, contract, mine, problems, progress=context.log.debug)
+            result = load_source(con, contract, mine, problems, progress=context.log.debug,
+                                 workers=settings.ingest_workers)
         for message in result.errors:
             context.log.warning(message)
         return dg.MaterializeResult(metadata={
@@ -64,7 +66,7 @@ raw_assets = [_raw_asset(c) for c in default_contracts().values()]
                 "(received = loaded + rejected) and the reason for any error.",
 )
 def file_manifest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    contracts = default_contracts()
+    contracts = default_contracts(warehouse.settings.contracts_dir)
     _, problems = scan(warehouse.settings.raw_dir, contracts)
     with warehouse.build_connection() as con:
         unrouted = record_unrouted(con, problems, set(contracts))
@@ -110,7 +112,7 @@ def manifest_rows_balance(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 def drop_zone_has_extracts(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     # an empty or missing raw/ is a mistake to say at once, not 45 s later as a failing dbt test
     raw_dir = warehouse.settings.raw_dir
-    files, _ = scan(raw_dir, default_contracts(), hashed=False)
+    files, _ = scan(raw_dir, default_contracts(warehouse.settings.contracts_dir), hashed=False)
     if not raw_dir.is_dir():
         summary = (f"the raw directory {raw_dir} does not exist: set SIKKEP_RAW_DIR or create it and drop the "
                    "extracts as raw/<source>/<YYYY-MM>/<file>")
