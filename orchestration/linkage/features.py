@@ -16,7 +16,7 @@ Output columns (one row per record, ``unique_id`` = ``record_id``):
   (day + 40 for women), 'N' when it disagrees (typically the head's or a neighbour's NIK typed on
   this row), NULL when unknown.
 - ``name_key``, ``name_ns`` (without spaces: Nurhayati = Nur Hayati), ``name_first``,
-  ``name_last``: tokens.
+  ``name_last``, ``name_tokens`` (the list, split once here rather than in every pair).
 - ``dob`` (DATE), ``sex``, ``kode_desa``, ``kode_kecamatan``, ``no_kk`` (valid No KK only).
 - ``representative``: a registry row of a family head or spouse (used only to resolve ties of
   name-only rows between namesakes, never in the model).
@@ -42,7 +42,7 @@ FEATURE_COLUMNS = [
     "unique_id", "source", "nik", "nik_suspect", "nik12", "nik15", "nik_serial", "nik_dob_ok",
     "name_key", "name_ns", "name_first", "name_last", "dob", "sex", "kode_desa",
     "kode_kecamatan", "no_kk", "representative", "desil", "address_key", "address_rt", "person_ref",
-    "nik_contested",
+    "nik_contested", "name_tokens",
 ]
 
 
@@ -64,10 +64,10 @@ def spelling_key(expr: str) -> str:
 def abbreviates(a: str, b: str) -> str:
     """SQL: name ``a`` written as an abbreviation of name ``b`` ('P. Hasibuan' / 'Painem Hasibuan': the first
     token an initial, the last tokens equal; 'Eni' / 'Eni Maulana': all of a's tokens among b's). ``a`` and
-    ``b`` are column templates ('{}_l', 'x.{}') over name_first, name_last and name_key."""
+    ``b`` are column templates ('{}_l', 'x.{}') over name_first, name_last and name_tokens."""
     return (f"((length({a.format('name_first')}) = 1 AND {a.format('name_first')} = left({b.format('name_first')}, 1)"
             f" AND {a.format('name_last')} = {b.format('name_last')} AND length({a.format('name_last')}) >= 3)"
-            f" OR list_has_all(string_split({b.format('name_key')}, ' '), string_split({a.format('name_key')}, ' ')))")
+            f" OR list_has_all({b.format('name_tokens')}, {a.format('name_tokens')}))")
 
 
 def names_alike(a: str, b: str) -> str:
@@ -128,6 +128,7 @@ SELECT
     name_key,
     replace(name_key, ' ', '') AS name_ns,
     split_part(name_key, ' ', 1) AS name_first,
+    string_split(name_key, ' ') AS name_tokens,
     CASE WHEN strpos(name_key, ' ') > 0 THEN regexp_extract(name_key, '([^ ]+)$', 1) END AS name_last,
     dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil, address_key, address_rt, person_ref
 FROM r
