@@ -39,6 +39,7 @@ def link_records(
     memory_limit: str | None = None,
     temp_dir: str | Path | None = None,
     poorest_first_sources: tuple[str, ...] | list[str] = (),
+    threads: int | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """Cluster person records into persons.
 
@@ -56,7 +57,8 @@ def link_records(
         cache: optional :class:`~orchestration.linkage.pair_cache.PairCache`: pairs of two
             records scored by an earlier run (same content, same model) are taken from it and only
             pairs touching a new or changed record are scored; the cache is then replaced.
-        memory_limit, temp_dir: cap of Splink's private DuckDB and where it spills.
+        memory_limit, temp_dir, threads: cap of Splink's private DuckDB, where it spills, its threads
+            (settings.linkage_memory, linkage_spill_dir, linkage_threads).
         poorest_first_sources: sources whose program targets the poorest families first (contract
             ``namesake_ties: poorest``): a name-only row of such a list that matches several
             namesake family heads or spouses equally well joins the one of the poorest family (lowest
@@ -73,7 +75,10 @@ def link_records(
 
     t0 = time.perf_counter()
     feats = feature_table(con, records)
-    scon = splink_connection(memory_limit, temp_dir)
+    scon = splink_connection(memory_limit, temp_dir, threads)
+    if timings is not None:  # what the operator's settings made of Splink's DuckDB (run metadata)
+        timings["splink_threads"], timings["splink_memory_limit"] = scon.execute(
+            "SELECT current_setting('threads'), current_setting('memory_limit')").fetchall()[0]
     scon.register("__feats", feats)
     scon.execute("CREATE TABLE person_records AS SELECT * FROM __feats")
     scon.unregister("__feats")
@@ -390,6 +395,7 @@ def run_linkage(
     temp_dir: str | Path | None = None,
     poorest_first_sources: tuple[str, ...] | list[str] | None = None,
     require_registry: bool = False,
+    threads: int | None = None,
 ) -> dict:
     """The nightly linkage stage.
 
@@ -426,7 +432,8 @@ def run_linkage(
                                            if c.namesake_ties == "poorest")
         link_records(build_con, records_table, model_path, threshold, predict_threshold=predict_threshold,
                      out_table="__linkage_clusters", timings=timings, cache=cache,
-                     memory_limit=memory_limit, temp_dir=temp_dir, poorest_first_sources=poorest_first_sources)
+                     memory_limit=memory_limit, temp_dir=temp_dir, poorest_first_sources=poorest_first_sources,
+                     threads=threads)
         t_link = time.perf_counter()
         unplaced = split_unplaced(build_con, "__linkage_clusters", records_table, "__linkage_unplaced")
         build_con.execute("""
@@ -481,6 +488,7 @@ def run_linkage(
         deceased=counts[3], persons_without_household=counts[4], match_methods=methods,
         candidate_pairs=timings.get("pairs"), threshold=threshold, predict_threshold=predict_threshold,
         new_records=timings.get("new_records"), cached_pairs=timings.get("cached_pairs"),
+        splink_threads=timings.get("splink_threads"), splink_memory_limit=timings.get("splink_memory_limit"),
         person_ids=person_stats, household_ids=hh_stats,
         seconds=dict(link=round(t_link - t0, 2), person_ids=round(t_persons - t_link, 2),
                      households=round(t_households - t_persons, 2), total=round(time.perf_counter() - t0, 2),

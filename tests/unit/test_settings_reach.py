@@ -35,3 +35,19 @@ def test_memory_caps_reach_the_build_connection_splink_and_dbt(tmp_path, monkeyp
     resource.export_env()
     import os
     assert os.environ["SIKKEP_DBT_MEMORY"] == "1100MB"
+
+
+def test_linkage_threads_and_memory_reach_splinks_duckdb(tmp_path):
+    """link_records opens Splink's DuckDB with the operator's thread count and memory cap (run metadata shows
+    what they became)."""
+    from orchestration.linkage.engine import link_records
+    from orchestration.linkage.fixtures import make_records
+
+    con = duckdb.connect()
+    con.register("df", make_records(40, seed=3).drop(columns=["true_person", "true_family"]))
+    con.execute("CREATE TABLE recs AS SELECT * FROM df")
+    timings: dict = {}
+    link_records(con, "recs", timings=timings, memory_limit="900MB", temp_dir=tmp_path, threads=1)
+    assert int(timings["splink_threads"]) == 1
+    number, unit = timings["splink_memory_limit"].split()
+    assert unit == "MiB" and 800 < float(number) < 900

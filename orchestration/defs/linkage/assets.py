@@ -32,7 +32,7 @@ def linkage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         # a warehouse that has published must find its ID registry: without it everybody would be renumbered
         summary = run_linkage(con, s.state_db, records_table=RECORDS.path[0] + "." + RECORDS.path[1],
                               model_path=LINKAGE_MODEL_PATH, memory_limit=s.linkage_memory,
-                              temp_dir=s.linkage_spill_dir,
+                              temp_dir=s.linkage_spill_dir, threads=s.linkage_threads,
                               require_registry=(s.published_dir / "restricted.duckdb").exists())
     meta = {k: v for k, v in summary.items() if isinstance(v, (int, float, str, bool))}
     meta.update({f"seconds_{k}": v for k, v in summary.get("seconds", {}).items()})
