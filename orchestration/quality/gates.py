@@ -1,19 +1,33 @@
 """Run a GX 1.x expectation suite (expectations/<suite>.json) against the DuckDB build database.
 
-GX cannot validate inside DuckDB, so each suite names, per expectation, the frame it runs on
-(`meta.frame`); only the columns the suite needs are fetched as pandas frames and validated with an
-ephemeral GX context. Tolerances live in the JSON (GX `mostly`, `min_value`), never in code.
+GX cannot validate inside DuckDB, and copying a staged table into pandas to count its NULLs costs more
+than the count. So DuckDB answers the row-level rules (one aggregate query per frame: rows, non-NULL
+rows and unexpected rows of every expectation, with GX's own semantics) and GX validates the aggregate
+it needs: one row per suite, one column per expectation holding GX's success ratio ((rows considered -
+unexpected) / rows considered; 1 when no row is considered, as GX calls an empty column vacuously
+true), checked against the suite's tolerance (`mostly`, default 1). Tolerances live in the JSON (GX
+`mostly`, `min_value`), never in code. Only a failed expectation fetches rows: at most five examples
+(lineage and masked NIK only) and the files it blames, both by SQL.
 
 Frames (suite meta: `source`, `relation` = the staged table, default staging.stg_<source>; or
-`meta.frames` = {name: SQL} for suites over the marts and indicators):
+`meta.frames` = {name: SQL} for suites over the marts and indicators); each is a SQL query:
   current_rows  the staged rows of the source's newest period; virtual column nik_valid_given
                 (nik_valid, NULL when no NIK was delivered: "invalid NIK share" among delivered NIKs)
   row_count     one row: period, rows, previous_period, previous_rows, row_count_ratio
                 (rows / previous period's rows; NULL when there is no previous period)
   accounting    intermediate.int_row_accounting rows of the source (one per file): balanced, counts
+
+Rules in SQL (the row-level expectations the suites use; another type is refused with a clear error):
+  expect_column_values_to_not_be_null     unexpected = NULL; considered = every row
+  expect_column_values_to_be_in_set       unexpected = non-NULL value not in value_set; considered = non-NULL
+  expect_column_values_to_be_between      unexpected = non-NULL value outside [min_value, max_value]
+                                          (strict_min / strict_max exclude the bound); considered = non-NULL
+  expect_column_values_to_be_unique       unexpected = every non-NULL row whose value occurs more than once
 """
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import json
 import logging
 from dataclasses import dataclass, field
@@ -33,6 +47,12 @@ LINEAGE = ["source_file", "source_sheet", "source_row"]
 VIRTUAL = {"nik_valid_given": "case when nik_missing then null else nik_valid end"}
 MAX_EXAMPLES = 5
 MAX_BLAMED_FILES = 5
+
+NOT_NULL = "expect_column_values_to_not_be_null"
+IN_SET = "expect_column_values_to_be_in_set"
+BETWEEN = "expect_column_values_to_be_between"
+UNIQUE = "expect_column_values_to_be_unique"
+RULES = (NOT_NULL, IN_SET, BETWEEN, UNIQUE)
 
 
 @dataclass
@@ -85,6 +105,18 @@ def _qualified(relation: str) -> str:
     return ".".join(f'"{p}"' for p in relation.split("."))
 
 
+def _q(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def _table_columns(con, relation: str) -> set[str]:
     schema, table = relation.split(".")[-2:]
     rows = con.execute("select column_name from information_schema.columns where table_schema = ? and table_name = ?",
@@ -92,7 +124,7 @@ def _table_columns(con, relation: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _frame_current_rows(con, relation: str, columns: list[str]) -> pd.DataFrame:
+def _sql_current_rows(con, relation: str, columns: list[str]) -> str:
     existing = _table_columns(con, relation)
     if not existing:
         raise RuntimeError(f"quality gate: relation {relation} does not exist in the build database")
@@ -102,31 +134,145 @@ def _frame_current_rows(con, relation: str, columns: list[str]) -> pd.DataFrame:
         if c in VIRTUAL:
             select.append(f"{VIRTUAL[c]} as {c}")
         elif c in existing:
-            select.append(f'"{c}"')
+            select.append(_q(c))
         else:
             raise RuntimeError(f"quality gate: column {c!r} not in {relation}")
     rel = _qualified(relation)
-    sql = (f"select {', '.join(select)} from {rel} "
-           f"where period = (select max(period) from {rel}) order by source_file, source_sheet, source_row")
-    return con.execute(sql).df()
+    return f"select {', '.join(select)} from {rel} where period = (select max(period) from {rel})"
 
 
-def _frame_row_count(con, relation: str) -> pd.DataFrame:
+def _sql_row_count(relation: str) -> str:
     rel = _qualified(relation)
-    return con.execute(f"""
+    return f"""
         with p as (select period, count(*) as rows from {rel} group by period),
         o as (select period, rows, lag(period) over (order by period) as previous_period,
                      lag(rows) over (order by period) as previous_rows from p)
         select period, rows, previous_period, previous_rows,
                case when previous_rows > 0 then rows * 1.0 / previous_rows end as row_count_ratio
-        from o order by period desc limit 1""").df()
+        from o order by period desc limit 1"""
 
 
-def _frame_accounting(con, source: str) -> pd.DataFrame:
-    return con.execute("""
+def _sql_accounting(source: str) -> str:
+    return f"""
         select source_file, period, status, rows_received, rows_loaded, rows_rejected_ingest, rows_in_raw,
                rows_staged, rows_quarantined, balanced
-        from intermediate.int_row_accounting where source = ? order by source_file""", [source]).df()
+        from intermediate.int_row_accounting where source = {_literal(source)}"""
+
+
+# --------------------------------------------------------------------------------------- rules in SQL
+
+def _unexpected(e: dict) -> str:
+    """The SQL condition (over the frame `f`) of a row the expectation counts as unexpected."""
+    kind, k = e["type"], e["kwargs"]
+    c = _q(k["column"])
+    if kind == NOT_NULL:
+        return f"{c} is null"
+    if kind == IN_SET:
+        values = [v for v in k["value_set"] if v is not None]
+        return f"{c} is not null and {c} not in ({', '.join(_literal(v) for v in values) or 'null'})" if values \
+            else f"{c} is not null"
+    if kind == BETWEEN:
+        bounds = []
+        if k.get("min_value") is not None:
+            bounds.append(f"{c} {'>' if k.get('strict_min') else '>='} {_literal(k['min_value'])}")
+        if k.get("max_value") is not None:
+            bounds.append(f"{c} {'<' if k.get('strict_max') else '<='} {_literal(k['max_value'])}")
+        return f"{c} is not null and not ({' and '.join(bounds) or 'true'})"
+    if kind == UNIQUE:
+        return f"{c} in (select {c} from f where {c} is not null group by {c} having count(*) > 1)"
+    raise ValueError(f"quality gate: expectation type {kind!r} has no SQL form here "
+                     f"(supported: {', '.join(RULES)}); add it in orchestration/quality/gates.py")
+
+
+def _counts(con, frame_sql: str, exps: list[dict]) -> tuple[int, list[tuple[int, int, Any]]]:
+    """(rows of the frame, [(non-NULL rows, unexpected rows, the value when the frame has one row)] per
+    expectation): one query."""
+    parts = ["count(*)"]
+    for e in exps:
+        c = _q(e["kwargs"]["column"])
+        parts.append(f"case when count(*) = 1 then max({c}) end")
+        parts.append(f"count({c})")
+        if e["type"] == UNIQUE:  # every copy of a repeated value counts, as in GX
+            parts.append(f"(select coalesce(sum(n), 0) from (select count(*) as n from f where {c} is not null "
+                         f"group by {c} having count(*) > 1))")
+        else:
+            parts.append(f"count(*) filter (where {_unexpected(e)})")
+    row = con.execute(f"with f as materialized ({frame_sql}) select {', '.join(parts)} from f").fetchone()
+    return int(row[0]), [(int(row[2 + 3 * i]), int(row[3 + 3 * i]), _plain(row[1 + 3 * i])) for i in range(len(exps))]
+
+
+def _considered(e: dict, rows: int, nonnull: int) -> int:
+    return rows if e["type"] == NOT_NULL else nonnull
+
+
+def _success_ratio(considered: int, unexpected: int) -> float:
+    """GX's own success ratio (expectation.py _mostly_success); an empty column is vacuously true."""
+    if considered == 0:
+        return 1.0
+    return (float(considered) - float(unexpected)) / float(considered)
+
+
+def _frame_columns(con, frame_sql: str) -> list[str]:
+    return [d[0] for d in con.execute(f"select * from ({frame_sql}) limit 0").description]
+
+
+def _plain(v: Any) -> Any:
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    if isinstance(v, (dt.date, dt.datetime, dt.time)):
+        return v.isoformat()
+    return str(v)
+
+
+def _examples(con, frame_sql: str, cols: list[str], e: dict) -> list[dict]:
+    column = e["kwargs"].get("column")
+    lineage = [c for c in LINEAGE if c in cols]
+    pick = lineage + (["nik_masked"] if "nik_masked" in cols else [])
+    if column and column in cols and column not in pick:
+        pick.append(column)
+    order = ", ".join(_q(c) for c in (lineage or [column]))
+    rows = con.execute(f"with f as materialized ({frame_sql}) select {', '.join(_q(c) for c in pick)} from f "
+                       f"where {_unexpected(e)} order by {order} limit {MAX_EXAMPLES}").fetchall()
+    out = []
+    for values in rows:
+        rec = dict(zip(pick, values))
+        ex: dict[str, Any] = {c: _plain(rec[c]) for c in lineage if rec[c] is not None}
+        if "source_file" in ex:  # examples reach Dagster metadata: the file shown by privacy.py's rule
+            ex["source_file"] = show_path(str(ex["source_file"]))
+        if "source_sheet" in ex:
+            ex["source_sheet"] = mask_text(str(ex["source_sheet"]))
+        if rec.get("nik_masked") is not None:
+            ex["nik"] = mask_nik(rec["nik_masked"])
+        if column and column in rec and column not in ("nik", "nik_masked"):
+            ex[column] = _plain(rec[column])
+        if column == "nik" and rec.get("nik") is not None:
+            ex["nik"] = mask_nik(rec["nik"])
+        out.append(ex)
+    return out
+
+
+def _blamed_files(con, frame_sql: str, cols: list[str], frame_name: str, e: dict, relation: str) -> dict[str, int]:
+    """{shown source file: rows} behind a failed expectation: the files of its unexpected rows; for the
+    row count of the newest period, every file of that period; none for a suite over marts or indicators
+    (their figures come from every file)."""
+    if frame_name == "row_count":
+        rel = _qualified(relation)
+        rows = con.execute(f"select source_file, count(*) from {rel} where period = (select max(period) from {rel}) "
+                           "group by 1").fetchall()
+    elif "source_file" not in cols:
+        return {}
+    else:
+        cond = "balanced is distinct from true" if e["kwargs"].get("column") == "balanced" else _unexpected(e)
+        rows = con.execute(f"with f as materialized ({frame_sql}) select source_file, count(*) from f "
+                           f"where {cond} group by 1").fetchall()
+    counts: dict[str, int] = {}
+    for f, n in rows:
+        if f is not None:
+            shown = show_path(str(f))
+            counts[shown] = counts.get(shown, 0) + int(n)
+    return counts
 
 
 # ------------------------------------------------------------------------------------------------- GX
@@ -165,8 +311,7 @@ def _validate(frame_name: str, df: pd.DataFrame, expectations: list[dict]) -> li
     suite = ExpectationSuite(name=f"{frame_name}")
     for e in expectations:
         suite.add_expectation_configuration(ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta=e.get("meta") or {}))
-    res = batch.validate(suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": MAX_EXAMPLES,
-                                               "include_unexpected_rows": False})
+    res = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 0})
     # GX does not keep the suite's order: match results back to the expectations by type and kwargs
     by_key = {}
     for r in res.results:
@@ -187,134 +332,78 @@ def _tolerance(kwargs: dict) -> Any:
     return tol or "exact"
 
 
-def _observed(result: dict, df: pd.DataFrame, kwargs: dict) -> Any:
-    r = result.get("result") or {}
-    if "unexpected_percent" in r:
-        # share of non-null values for value expectations; share of all rows for not_null
-        share = (r.get("unexpected_percent") or 0.0) / 100.0
-        return {"unexpected_share": round(share, 6), "unexpected_count": r.get("unexpected_count"),
-                "element_count": r.get("element_count")}
-    if "observed_value" in r:
-        return r["observed_value"]
-    col = kwargs.get("column")
-    if col in df.columns and len(df) == 1:
-        v = df[col].iloc[0]
-        return None if pd.isna(v) else (float(v) if isinstance(v, (int, float)) else str(v))
-    return r or None
-
-
-def _examples(result: dict, df: pd.DataFrame, column: str | None) -> list[dict]:
-    r = result.get("result") or {}
-    idx = r.get("unexpected_index_list") or r.get("partial_unexpected_index_list") or []
-    rows = []
-    for i in idx[:MAX_EXAMPLES]:
-        if isinstance(i, dict):  # GX may report {column: value, ...} entries
-            i = i.get("index", None)
-        if i is None or not (0 <= int(i) < len(df)):
-            continue
-        rec = df.iloc[int(i)]
-        ex: dict[str, Any] = {}
-        for c in LINEAGE:
-            if c in df.columns and not pd.isna(rec[c]):
-                ex[c] = rec[c].item() if hasattr(rec[c], "item") else rec[c]
-        if "source_file" in ex:  # examples reach Dagster metadata: the file shown by privacy.py's rule
-            ex["source_file"] = show_path(str(ex["source_file"]))
-        if "source_sheet" in ex:
-            ex["source_sheet"] = mask_text(str(ex["source_sheet"]))
-        if "nik_masked" in df.columns and not pd.isna(rec["nik_masked"]):
-            ex["nik"] = mask_nik(rec["nik_masked"])
-        if column and column in df.columns and column not in ("nik", "nik_masked"):
-            v = rec[column]
-            ex[column] = None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
-        if column == "nik" and "nik" in df.columns and not pd.isna(rec["nik"]):
-            ex["nik"] = mask_nik(rec["nik"])
-        rows.append(ex)
-    if not rows and df.shape[0] and column in ("balanced",):
-        bad = df[df[column] != True]  # noqa: E712
-        rows = [{k: (None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)) for k, v in rec.items()}
-                for _, rec in bad.head(MAX_EXAMPLES).iterrows()]
-        for ex in rows:
-            if ex.get("source_file") is not None:
-                ex["source_file"] = show_path(str(ex["source_file"]))
-    return rows
-
-
-def _blamed_files(con, result: dict, df: pd.DataFrame, frame_name: str, column: str | None,
-                  relation: str) -> dict[str, int]:
-    """{shown source file: rows} behind a failed expectation: the files of its unexpected rows; for the
-    row count of the newest period, every file of that period; none for a suite over marts or indicators
-    (their figures come from every file)."""
-    counts: dict[str, int] = {}
-    if frame_name == "row_count":
-        rel = _qualified(relation)
-        rows = con.execute(f"select source_file, count(*) from {rel} where period = (select max(period) from {rel}) "
-                           "group by 1").fetchall()
-    elif "source_file" not in df.columns:
-        return {}
-    elif frame_name == "accounting" or column == "balanced":
-        bad = df[df["balanced"] != True]  # noqa: E712
-        rows = bad.groupby("source_file").size().items()
-    else:
-        r = result.get("result") or {}
-        idx = [i.get("index") if isinstance(i, dict) else i
-               for i in (r.get("unexpected_index_list") or r.get("partial_unexpected_index_list") or [])]
-        idx = [int(i) for i in idx if i is not None and 0 <= int(i) < len(df)]
-        rows = df.iloc[idx].groupby("source_file").size().items() if idx else []
-    for f, n in rows:
-        if f is not None and not pd.isna(f):
-            shown = show_path(str(f))
-            counts[shown] = counts.get(shown, 0) + int(n)
-    return counts
-
-
 def run_suite(con, suite_name: str, expectations_dir: Path = EXPECTATIONS_DIR) -> GateResult:
     """Validate one suite against the build database `con` (a duckdb connection).
 
-    Returns GateResult(passed, results=[{expectation, column, check, success, observed, tolerance,
-    examples, files}]); examples carry lineage (file, sheet, row) and masked NIKs only; files = the
-    source files a failure blames ({shown path: rows}), named in the summary."""
+    Returns GateResult(passed, results=[{expectation, column, check, frame, success, observed, tolerance,
+    examples, files}]); observed = {unexpected_share, unexpected_count, element_count} (share of the rows
+    considered: every row for not_null, the non-NULL ones otherwise); examples carry lineage (file,
+    sheet, row) and masked NIKs only; files = the source files a failure blames ({shown path: rows}),
+    named in the summary."""
     suite = load_suite(suite_name, expectations_dir)
     meta = suite.get("meta") or {}
     source = meta.get("source") or suite_name.removeprefix("stg_")
     relation = meta.get("relation") or f"staging.stg_{source}"
     by_frame: dict[str, list[dict]] = {}
     for e in suite["expectations"]:
+        if e["type"] not in RULES:
+            _unexpected(e)  # raises: the type has no SQL form
         by_frame.setdefault((e.get("meta") or {}).get("frame", "current_rows"), []).append(e)
 
-    results: list[dict] = []
+    measured: list[tuple] = []  # frame, its SQL, expectation, rows, non-NULL, unexpected, the one row's value
     for frame_name, exps in by_frame.items():
         if frame_name == "current_rows":
-            cols = []
-            for e in exps:
-                k = e["kwargs"]
-                cols += [k["column"]] if "column" in k else list(k.get("column_list", []))
-            df = _frame_current_rows(con, relation, list(dict.fromkeys(cols)))
+            cols = list(dict.fromkeys(e["kwargs"]["column"] for e in exps))
+            frame_sql = _sql_current_rows(con, relation, cols)
         elif frame_name == "row_count":
-            df = _frame_row_count(con, relation)
+            frame_sql = _sql_row_count(relation)
         elif frame_name == "accounting":
-            df = _frame_accounting(con, source)
+            frame_sql = _sql_accounting(source)
         elif frame_name in (meta.get("frames") or {}):
-            # a frame the suite defines itself as SQL (the marts and indicators suites): small metric frames
-            df = con.execute(meta["frames"][frame_name]).df()
+            frame_sql = meta["frames"][frame_name]  # a frame the suite defines itself (marts, indicators)
         else:
             raise ValueError(f"suite {suite_name}: unknown frame {frame_name!r}")
-        for e, r in zip(exps, _validate(frame_name, df, exps)):
-            column = e["kwargs"].get("column")
-            success = bool(r.get("success"))
-            if r.get("exception_info", {}).get("raised_exception"):
-                success = False
-            results.append({
-                "expectation": e["type"],
-                "column": column,
-                "check": (e.get("meta") or {}).get("check"),
-                "frame": frame_name,
-                "success": success,
-                "observed": _observed(r, df, e["kwargs"]),
-                "tolerance": _tolerance(e["kwargs"]),
-                "examples": [] if success else _examples(r, df, column),
-                # the gate names the source files it blames (shown masked), in its summary too
-                "files": {} if success else _blamed_files(con, r, df, frame_name, column, relation),
-            })
+        rows, per_exp = _counts(con, frame_sql, exps)
+        measured += [(frame_name, frame_sql, e, rows, *counted) for e, counted in zip(exps, per_exp)]
+
+    # GX decides on the aggregate: one row, one success-ratio column per expectation, the suite's tolerance
+    ratios = pd.DataFrame({f"e{i}": [_success_ratio(_considered(e, rows, nn), u)]
+                           for i, (_, _, e, rows, nn, u, _) in enumerate(measured)})
+    checks = [{"type": BETWEEN, "kwargs": {"column": f"e{i}", "min_value": float(e["kwargs"].get("mostly", 1.0))}}
+              for i, (_, _, e, *_) in enumerate(measured)]
+    verdicts = _validate(f"metrics_{suite_name}", ratios, checks) if checks else []
+
+    results: list[dict] = []
+    frame_cols: dict[str, list[str]] = {}
+    suite_frames = meta.get("frames") or {}
+    for (frame_name, frame_sql, e, rows, nonnull, unexpected, value), v in zip(measured, verdicts):
+        column = e["kwargs"].get("column")
+        success = bool(v.get("success")) and not (v.get("exception_info") or {}).get("raised_exception")
+        considered = _considered(e, rows, nonnull)
+        examples: list[dict] = []
+        files: dict[str, int] = {}
+        one_figure = frame_name in suite_frames and rows == 1
+        if not success and not one_figure:
+            if frame_name not in frame_cols:
+                frame_cols[frame_name] = _frame_columns(con, frame_sql)
+            examples = _examples(con, frame_sql, frame_cols[frame_name], e)
+            # the gate names the source files it blames (shown masked), in its summary too
+            files = _blamed_files(con, frame_sql, frame_cols[frame_name], frame_name, e, relation)
+        results.append({
+            "expectation": e["type"],
+            "column": column,
+            "check": (e.get("meta") or {}).get("check"),
+            "frame": frame_name,
+            "success": success,
+            # a one-row metric frame of the suite's own (kabupaten minus kecamatan sums, unlinked rows):
+            # the figure itself says more than a share of one row
+            "observed": value if one_figure else
+            {"unexpected_share": round(unexpected / considered, 6) if considered else 0.0,
+             "unexpected_count": unexpected, "element_count": rows},
+            "tolerance": _tolerance(e["kwargs"]),
+            "examples": examples,
+            "files": files,
+        })
     passed = all(r["success"] for r in results)
     gate = GateResult(suite=suite_name, passed=passed, results=results)
     log.info(gate.summary())
