@@ -11,6 +11,9 @@ DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
 def ensure_dagster_home(settings: Settings) -> Path:
     """settings.dagster_home (DAGSTER_HOME, default <warehouse>/dagster), seeded with the project's
     dagster.yaml and set for this process (DagsterInstance.get(), `dagster dev`)."""
+    from . import sqlite_storage
+
+    sqlite_storage.install()  # no WAL checkpoint per stored event (sqlite_storage.py)
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
