@@ -17,9 +17,12 @@ UNITS = {"person", "family", "household", "aggregate"}
 NAMESAKE_TIES = {"ambiguous", "poorest"}
 
 
+_NOT_KEY = re.compile(r"[^0-9A-Z]")
+
+
 def header_key(text: object) -> str:
     """Header names vary in case, spacing and punctuation: `No KK`, `NO_KK`, `no.kk` -> `NOKK`."""
-    return re.sub(r"[^0-9A-Z]", "", str(text or "").upper())
+    return _NOT_KEY.sub("", str(text or "").upper())
 
 
 @dataclass(frozen=True)

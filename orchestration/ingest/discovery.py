@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,12 +60,29 @@ class DropZoneProblem:
         return count_rows(self.path) if self.status == "error" and self.path is not None else None
 
 
+# SHA-256 of files already hashed in this process, by (path, inode, size, mtime_ns): one refresh asks for
+# every extract's hash in its fingerprint and again in each raw asset's scan (a kabupaten's drop zone is
+# 350 MB, eleven times). A file changed within the last seconds is hashed again every time (its mtime
+# may not have moved yet: git's "racy" rule).
+_HASHED: dict[tuple, str] = {}
+_RACY_NS = 3_000_000_000
+
+
 def sha256_of(path: Path) -> str:
+    st = path.stat()
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    if (known := _HASHED.get(key)) is not None:
+        return known
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()
+    digest = h.hexdigest()
+    if time.time_ns() - st.st_mtime_ns > _RACY_NS:
+        if len(_HASHED) > 100_000:
+            _HASHED.clear()
+        _HASHED[key] = digest
+    return digest
 
 
 def is_ignored(path: Path) -> bool:
