@@ -75,3 +75,18 @@
 {% macro default__concat_ws_nonnull(sep, exprs) -%}
   nullif(concat_ws('{{ sep }}', {{ exprs | join(', ') }}), '')
 {%- endmacro %}
+
+{#- the value of `value` on the row with the smallest `key`, among the rows where `value` is not NULL
+    (NULL when there is none): one aggregate instead of a row_number() window per attribute -#}
+{% macro first_value_by(value, key) -%}
+  {{ return(adapter.dispatch('first_value_by', 'sikkep')(value, key)) }}
+{%- endmacro %}
+{% macro default__first_value_by(value, key) -%}
+  arg_min({{ value }}, case when {{ value }} is not null then {{ key }} end)
+{%- endmacro %}
+{% macro spark__first_value_by(value, key) -%}
+  min_by({{ value }}, case when {{ value }} is not null then {{ key }} end)
+{%- endmacro %}
+{% macro trino__first_value_by(value, key) -%}
+  min_by({{ value }}, case when {{ value }} is not null then {{ key }} end)
+{%- endmacro %}

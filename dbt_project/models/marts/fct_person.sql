@@ -46,6 +46,8 @@ person_records as (
 
 ranked as (
 
+    -- one order of a person's records (registry before program, current before history, newest first);
+    -- each attribute is the value of the first record that has one (one window, not one per attribute)
     select
         person_id,
         nik,
@@ -53,42 +55,27 @@ ranked as (
         nama,
         tanggal_lahir,
         jenis_kelamin,
-        row_number() over (
-            partition by person_id
-            order by
-                case
-                    when nik_valid and not coalesce(nik_suspect, false) then 0
-                    when nik_valid then 1
-                    when nik is not null then 2
-                    else 3
-                end,
-                record_rank, period desc, record_id
-        ) as nik_rn,
-        row_number() over (
-            partition by person_id
-            order by case when nama is null then 1 else 0 end, record_rank, period desc, record_id
-        ) as nama_rn,
-        row_number() over (
-            partition by person_id
-            order by case when tanggal_lahir is null then 1 else 0 end, record_rank, period desc, record_id
-        ) as lahir_rn,
-        row_number() over (
-            partition by person_id
-            order by case when jenis_kelamin is null then 1 else 0 end, record_rank, period desc, record_id
-        ) as jk_rn
+        case
+            when nik_valid and not coalesce(nik_suspect, false) then 0
+            when nik_valid then 1
+            when nik is not null then 2
+            else 3
+        end as nik_class,
+        row_number() over (partition by person_id order by record_rank, period desc, record_id) as rn
     from person_records
 
 ),
 
 attributes as (
 
+    -- the NIK: the first record of the best NIK class (valid and trusted, valid, any, none)
     select
         person_id,
-        max(case when nik_rn = 1 then nik end) as nik,
-        max(case when nik_rn = 1 then case when nik_valid then 1 else 0 end end) as nik_valid_flag,
-        max(case when nama_rn = 1 then nama end) as nama,
-        max(case when lahir_rn = 1 then tanggal_lahir end) as tanggal_lahir,
-        max(case when jk_rn = 1 then jenis_kelamin end) as jenis_kelamin
+        {{ sikkep.first_value_by('nik', 'nik_class * 100000000 + rn') }} as nik,
+        {{ sikkep.first_value_by('case when nik_valid then 1 else 0 end', 'nik_class * 100000000 + rn') }} as nik_valid_flag,
+        {{ sikkep.first_value_by('nama', 'rn') }} as nama,
+        {{ sikkep.first_value_by('tanggal_lahir', 'rn') }} as tanggal_lahir,
+        {{ sikkep.first_value_by('jenis_kelamin', 'rn') }} as jenis_kelamin
     from ranked
     group by person_id
 
