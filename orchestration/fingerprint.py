@@ -46,6 +46,24 @@ def drop_zone_state(raw_dir, previous: dict) -> dict:
     return state
 
 
+def load_file_state(path: Path) -> dict:
+    """The drop zone's last seen {relative path: [size, mtime_ns, sha256]}. Kept in the warehouse's state
+    folder, never in the sensor's cursor: Dagster shows cursors in its UI and file names can hold a NIK or a
+    person's name. A missing or damaged file only costs one re-hashing."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def save_file_state(path: Path, state: dict) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(state))
+    os.replace(tmp, path)
+
+
 def content_digest(state: dict) -> str:
     """Identity of a drop: paths and contents only (touching a file without changing it is no drop)."""
     items = sorted((rel, v[2]) for rel, v in state.items())

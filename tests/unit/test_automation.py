@@ -53,3 +53,18 @@ def test_sensor_runs_once_per_drop(sikkep_env):
         (f.parent / name).write_bytes(b"not an extract")
     quiet, cursor = _evaluate(cursor)
     assert quiet == []
+
+
+def test_sensor_cursor_holds_no_file_names(sikkep_env):
+    """Dagster shows a sensor's cursor in its UI: a file named with a NIK or a person's name must not be in it
+    (the per-file state lives in the warehouse's state folder)."""
+    raw, wh = sikkep_env
+    f = raw / "blt_dd" / "2025-09" / "SITI AMINAH 1802214507890001.csv"
+    f.parent.mkdir(parents=True)
+    f.write_text("NIK,NAMA,DESA\n1802214507890001,Siti Aminah,Gayau\n")
+    requests, cursor = _evaluate(None)
+    assert len(requests) == 1
+    assert "1802214507890001" not in cursor and "SITI" not in cursor.upper()
+    again, cursor = _evaluate(cursor)
+    assert again == []  # the state kept beside the warehouse still tells a quiet minute from a drop
+    assert "1802214507890001" in (wh / "state" / "drop_zone_files.json").read_text()

@@ -10,7 +10,7 @@ import json
 import dagster as dg
 
 from ...crash_recovery import recover_from_context
-from ...fingerprint import content_digest, drop_zone_state, refresh_fingerprint
+from ...fingerprint import content_digest, drop_zone_state, load_file_state, refresh_fingerprint, save_file_state
 from ...run_records import refresh_tags
 from ...settings import get_settings
 from ...up_to_date import nothing_to_do
@@ -47,6 +47,9 @@ def nightly_refresh(context: dg.ScheduleEvaluationContext):
     return dg.RunRequest(tags=refresh_tags("schedule", fingerprint))
 
 
+FILE_STATE_NAME = "drop_zone_files.json"
+
+
 @dg.sensor(
     name="raw_drop_sensor",
     job=refresh_job,
@@ -60,12 +63,15 @@ def raw_drop_sensor(context: dg.SensorEvaluationContext):
     # failed and its writer-pool slot freed, so queued and UI runs do not wait behind it for ever.
     recover_from_context(context)
     settings = get_settings()
-    cursor = json.loads(context.cursor) if context.cursor else {"digest": None, "files": {}}
-    state = drop_zone_state(settings.raw_dir, cursor.get("files", {}))
+    # the cursor holds digests and a count only: the per-file state (paths) stays in the state folder
+    cursor = json.loads(context.cursor) if context.cursor else {"digest": None}
+    state_file = settings.state_db.parent / FILE_STATE_NAME
+    state = drop_zone_state(settings.raw_dir, load_file_state(state_file))
+    save_file_state(state_file, state)
     digest = content_digest(state)
     changed = cursor.get("digest") != digest
     drops = cursor.get("drops", 0) + changed
-    context.update_cursor(json.dumps({"digest": digest, "files": state, "drops": drops}))
+    context.update_cursor(json.dumps({"digest": digest, "drops": drops}))
     if not changed or not state:
         return dg.SkipReason("no new or changed extract files")
     fingerprint = refresh_fingerprint(settings, state)
