@@ -194,3 +194,86 @@ def mask_message(text: str, paths=()) -> str:
             if raw and raw != shown:
                 text = text.replace(raw, shown)
     return mask_text(text)
+
+
+# ------------------------------------------------------------------------------ free text of unknown origin
+# An exception the project did not phrase itself (an OSError, DuckDB's IO error, a library's message) can
+# hold an absolute path: `[Errno 13] Permission denied: '/srv/sikkep/raw/pkh/2024-09/pkh_siti_1802….xlsx'`.
+# mask_error shows such text by the rule above wherever a run's failure is shown (`sikkep refresh`,
+# `sikkep status`, the refresh's own stderr lines):
+#   - a path inside the drop zone keeps the drop zone's own path (the operator's setting) and shows the
+#     rest by show_path; a name of a file or folder of the drop zone is shown so also where it stands
+#     alone or holds spaces (a message quoting only `pkh_siti_aminah.xlsx`, a folder `Siti Aminah`);
+#   - a path inside the project's own places (warehouse, Dagster home, the checkout, the Python
+#     installation) is shown as it is: the project named every part of it;
+#   - any other absolute path shows each folder and file name by show_name (a common system folder
+#     such as /tmp or /home is kept): it may be where a symbolic link led, or a copy of an extract;
+#   - then NIK-like digit runs are masked (mask_text).
+_QUOTED_PATH = re.compile(r"""(['"])(/[^'"\n]*)\1""")
+_BARE_PATH = re.compile(r"""(?<![\w.~/'":-])/[^\s'"():,;<>\[\]{}]+""")
+_SYSTEM_FOLDERS = frozenset("bin boot dev etc home lib lib64 media mnt opt proc root run sbin srv sys tmp usr var "
+                            "local share".split())
+
+
+_names_seen: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+
+
+def _drop_zone_names(raw_dir) -> list[tuple[str, str]]:
+    """(relative path or name as delivered, as shown) for every file and folder of the drop zone, longest
+    first; listed again after 10 s (`sikkep status` masks the reasons of ten runs at once)."""
+    import os
+    import time
+
+    if raw_dir is None or not os.path.isdir(raw_dir):
+        return []
+    seen = _names_seen.get(str(raw_dir))
+    if seen and time.monotonic() - seen[0] < 10:
+        return seen[1]
+    pairs: dict[str, str] = {}
+    for folder, dirs, files in os.walk(raw_dir):
+        for name in dirs + files:
+            rel = os.path.relpath(os.path.join(folder, name), raw_dir).replace(os.sep, "/")
+            for raw, shown in ((rel, show_path(rel)), (name, show_name(name))):
+                if raw and shown and raw != shown:
+                    pairs[raw] = shown
+    names = sorted(pairs.items(), key=lambda p: -len(p[0]))
+    _names_seen[str(raw_dir)] = (time.monotonic(), names)
+    return names
+
+
+def _show_absolute(path: str, raw_roots: list[str], kept_roots: list[str]) -> str:
+    for root in raw_roots:
+        if path == root or path.startswith(root + "/"):
+            rel = path[len(root) + 1:]
+            return root + ("/" + show_path(rel) if rel else "")
+    for root in kept_roots:
+        if path == root or path.startswith(root + "/"):
+            return path
+    return "/".join(p if not p or p in _SYSTEM_FOLDERS else show_name(p) for p in path.split("/"))
+
+
+def mask_error(text: object, settings=None) -> str:
+    """Free text of unknown origin (an exception's message) as it may be shown: paths by the one rule
+    (show_path inside the drop zone, show_name outside the project's own places), then mask_text.
+    ``settings``: default the environment's."""
+    import os
+    import sys
+
+    from .settings import PROJECT_ROOT, get_settings
+
+    text = str(text)
+    s = settings or get_settings()
+    raw_roots = sorted({str(s.raw_dir), os.path.realpath(s.raw_dir)}, key=len, reverse=True)
+    kept_roots = sorted({str(p) for p in (s.warehouse_dir, os.path.realpath(s.warehouse_dir), s.dagster_home,
+                                          s.contracts_dir, PROJECT_ROOT, sys.prefix, sys.base_prefix,
+                                          sys.exec_prefix) if p}, key=len, reverse=True)
+    names = _drop_zone_names(s.raw_dir)
+    for root in raw_roots:  # whole paths first: a name can hold spaces, which end a bare path below
+        for raw, shown in names:
+            text = text.replace(f"{root}/{raw}", f"{root}/{shown}")
+    text = _QUOTED_PATH.sub(lambda m: m.group(1) + _show_absolute(m.group(2), raw_roots, kept_roots) + m.group(1),
+                            text)
+    text = _BARE_PATH.sub(lambda m: _show_absolute(m.group(0), raw_roots, kept_roots), text)
+    for raw, shown in names:  # a name or relative path standing alone
+        text = text.replace(raw, shown)
+    return mask_text(text)

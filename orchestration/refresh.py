@@ -10,13 +10,13 @@ import uuid
 import dagster as dg
 
 from .instance import ensure_dagster_home
-from .privacy import mask_text
+from .privacy import mask_error
 from .run_records import RefreshOutcome, refresh_tags, run_outcome
 from .settings import Settings, get_settings
 
 
 def _say(message: str) -> None:
-    print(mask_text(message), file=sys.stderr, flush=True)
+    print(mask_error(message), file=sys.stderr, flush=True)  # can hold an exception's text (paths)
 
 
 def _job_pools(job) -> set[str]:

@@ -10,6 +10,7 @@ failed (held back by a gate), a step failed, the run failed or was canceled.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -17,7 +18,7 @@ from typing import Callable
 import dagster as dg
 from dagster._core.storage.tags import PARENT_RUN_ID_TAG, SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
 
-from .privacy import mask_text
+from .privacy import mask_error
 
 TAG_TRIGGER = "sikkep/trigger"
 TAG_FINGERPRINT = "sikkep/fingerprint"
@@ -95,7 +96,7 @@ class RefreshOutcome:
             parts.append(self.run_failure)
         if not parts:
             parts.append("the publish step did not run")
-        return mask_text(
+        return mask_error(  # a step's failure is an exception's own text: paths in it shown by the one rule
             f"Not published (run {self.run_id}): " + ". ".join(parts) +
             ". The previous publication is untouched. Fix the extract or the rule named above, then run "
             "`sikkep refresh` again; details in `sikkep status` and the Dagster UI.")
@@ -113,7 +114,12 @@ def _last_line(error) -> str:
     """The cause's own words: Dagster wraps it in "Error occurred while executing op …", which says nothing."""
     while error is not None and error.cause is not None:
         error = error.cause
-    return (error.message.strip().splitlines() or [""])[-1][:400] if error else ""
+    if error is None:
+        return ""
+    # the last line that says something: not DuckDB's pointer under the query ("LINE 1: …" and "^^^")
+    lines = [ln for ln in error.message.strip().splitlines()
+             if ln.strip(" ^\t") and not re.match(r"LINE \d+:", ln)]
+    return (lines or [""])[-1][:400]
 
 
 def run_outcome(instance: dg.DagsterInstance, run_id: str) -> RefreshOutcome:
@@ -133,9 +139,10 @@ def run_outcome(instance: dg.DagsterInstance, run_id: str) -> RefreshOutcome:
             if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
                 outcome.failed_checks.append(_check_summary(ev))
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
-            outcome.failed_steps.append(f"{event.step_key}: {_last_line(event.event_specific_data.error)}")
+            outcome.failed_steps.append(
+                f"{event.step_key}: {mask_error(_last_line(event.event_specific_data.error))}")
         elif event.event_type == dg.DagsterEventType.RUN_FAILURE:
-            outcome.run_failure = event.message
+            outcome.run_failure = mask_error(event.message)
     return outcome
 
 
