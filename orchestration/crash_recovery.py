@@ -122,10 +122,20 @@ def _engine_event_pid(instance: dg.DagsterInstance, run_id: str) -> tuple[int, f
     return None
 
 
+def _tags_inherited(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
+    """A retry the daemon made of a crashed run carries its parent's tags, worker tags included, until its
+    own process starts and tags itself (tag_current_run): those name the dead parent's process, not its."""
+    from dagster._core.storage.tags import PARENT_RUN_ID_TAG
+
+    parent_id = run.tags.get(PARENT_RUN_ID_TAG)
+    parent = instance.get_run_by_id(parent_id) if parent_id else None
+    return parent is not None and all(parent.tags.get(k) == run.tags.get(k) for k in (TAG_HOST, TAG_PID, TAG_START))
+
+
 def worker_gone(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
     """Why the run's worker is known to be gone, or None when it is alive or this host cannot tell."""
     tags = run.tags
-    if TAG_PID in tags:
+    if TAG_PID in tags and not _tags_inherited(instance, run):
         if tags.get(TAG_HOST) != socket.gethostname():
             return None  # another machine's run: only that machine can tell
         pid = int(tags[TAG_PID])

@@ -147,3 +147,22 @@ def test_waits_while_another_process_holds_the_build_database(tmp_path):
     assert time.monotonic() - started > 1 and holder.wait(timeout=10) == 0
     assert len(said) == 1 and f"process {holder.pid}" in said[0]
     assert cr.wait_for_build_db(tmp_path / "absent.duckdb", said.append)  # nothing to wait for
+
+
+def test_a_retry_of_a_crashed_run_is_not_taken_for_its_dead_parent(instance):
+    """The daemon retries a run crash recovery marked failed, with the parent's tags (Dagster's
+    create_reexecuted_run(use_parent_run_tags=True)), worker tags of the dead process included, until the
+    retry's own process tags itself: meanwhile the retry is starting, not crashed."""
+    from dagster._core.storage.tags import PARENT_RUN_ID_TAG, ROOT_RUN_ID_TAG
+
+    parent = started_run(instance, dead_worker_tags())
+    cr.recover_crashed_runs(instance)
+    assert instance.get_run_by_id(parent).status == DagsterRunStatus.FAILURE
+    inherited = {**instance.get_run_by_id(parent).tags, PARENT_RUN_ID_TAG: parent, ROOT_RUN_ID_TAG: parent}
+    retry = str(uuid.uuid4())
+    instance.add_run(DagsterRun(job_name="refresh", run_id=retry, status=DagsterRunStatus.STARTING, tags=inherited))
+    assert cr.recover_crashed_runs(instance) == []
+    assert instance.get_run_by_id(retry).status == DagsterRunStatus.STARTING
+    # once its own process tagged itself, it is judged by its own process like any run
+    instance.add_run_tags(retry, dead_worker_tags())
+    assert [r.run_id for r in cr.recover_crashed_runs(instance)] == [retry]
