@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .progress import Progress
-from .settings import get_settings
+from .settings import UnknownKabupaten, get_settings
 
 
 def _generate(args) -> int:
@@ -48,7 +48,11 @@ def _refresh(args) -> int:
 
     settings = get_settings()
     # the same decision as the nightly schedule and the drop sensor; the run is recorded by Dagster
-    outcome = run_refresh(force=args.force, settings=settings)
+    try:
+        outcome = run_refresh(force=args.force, settings=settings)
+    except UnknownKabupaten as exc:
+        print(f"sikkep refresh: {exc}", file=sys.stderr)
+        return 1
     if outcome.skipped:
         print(f"{outcome.skipped} Use --force to rebuild anyway.")
         return 0

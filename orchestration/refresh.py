@@ -12,7 +12,7 @@ import dagster as dg
 from .instance import ensure_dagster_home
 from .privacy import mask_error
 from .run_records import RefreshOutcome, refresh_tags, run_outcome
-from .settings import Settings, get_settings
+from .settings import Settings, check_kabupaten, get_settings
 
 
 def _say(message: str) -> None:
@@ -90,6 +90,7 @@ def run_refresh(selection: dg.AssetSelection | None = None, *, force: bool = Tru
     `force` it first asks the question the schedule and the sensor ask (orchestration/up_to_date.py)
     and starts nothing when the publication is current. ``settings``: default the environment's."""
     settings = settings or get_settings()
+    check_kabupaten(settings)  # before anything: an unknown code would quarantine every row
     ensure_dagster_home(settings)
     from .crash_recovery import wait_for_build_db, wait_for_pools, worker_tags
     from .definitions import defs

@@ -26,7 +26,9 @@ class WarehouseResource(dg.ConfigurableResource):
         from .crash_recovery import tag_current_run
         from .fingerprint import refresh_fingerprint
         from .run_records import tag_fingerprint
+        from .settings import check_kabupaten
 
+        check_kabupaten(self.settings)  # a run of any trigger stops at its first step, saying why
         try:
             tag_current_run(context.instance, context.run_id)
             tag_fingerprint(context.instance, context.run_id, lambda: refresh_fingerprint(self.settings))

@@ -27,7 +27,8 @@ PUBLISH_KEY = dg.AssetKey(["published", "publication"])
 CLEANED_METADATA = "leftovers_cleaned"
 
 _OUTCOME_EVENTS = {dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_CHECK_EVALUATION,
-                   dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE}
+                   dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE,
+                   dg.DagsterEventType.RESOURCE_INIT_FAILURE}
 _IN_PROGRESS = {dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
                 dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING}
 
@@ -141,6 +142,9 @@ def run_outcome(instance: dg.DagsterInstance, run_id: str) -> RefreshOutcome:
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             outcome.failed_steps.append(
                 f"{event.step_key}: {mask_error(_last_line(event.event_specific_data.error))}")
+        elif event.event_type == dg.DagsterEventType.RESOURCE_INIT_FAILURE:  # e.g. an unknown kabupaten
+            error = getattr(event.event_specific_data, "error", None)
+            outcome.failed_steps.append(f"{event.step_key or 'resources'}: {mask_error(_last_line(error))}")
         elif event.event_type == dg.DagsterEventType.RUN_FAILURE:
             outcome.run_failure = mask_error(event.message)
     return outcome

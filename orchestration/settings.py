@@ -160,6 +160,27 @@ def normalise_kabupaten(code: str) -> str:
     return f"{digits[:2]}.{digits[2:]}"
 
 
+class UnknownKabupaten(ValueError):
+    """SIKKEP_KABUPATEN is well formed but names no kabupaten or kota of the code list."""
+
+
+def check_kabupaten(settings: Settings) -> None:
+    """Raises UnknownKabupaten when the served kabupaten is not a kabupaten or kota of the Kemendagri code
+    list (the dim_wilayah seed): every place would stay unresolved and every row be quarantined, found
+    only by a gate minutes later."""
+    import csv
+
+    with open(DBT_PROJECT_DIR / "seeds" / "dim_wilayah.csv", encoding="utf-8", newline="") as fh:
+        names = {r["kode_wilayah"]: r["nama_wilayah"] for r in csv.DictReader(fh) if r["level"] == "kabupaten"}
+    if settings.kabupaten not in names:
+        province = [f"{c} {n}" for c, n in sorted(names.items()) if c.split(".")[0] == settings.kabupaten[:2]]
+        raise UnknownKabupaten(
+            f"SIKKEP_KABUPATEN={settings.kabupaten} is no kabupaten or kota of the Kemendagri code list "
+            f"(dbt_project/seeds/dim_wilayah.csv); nothing was run. "
+            + (f"Those of province {settings.kabupaten[:2]}: {', '.join(province)}." if province else
+               "Set the 4-digit code of the kabupaten served, e.g. 18.02 (Lampung Tengah)."))
+
+
 def get_settings() -> Settings:
     """The settings of this process's environment (read anew each call: tests and the CLI change it)."""
     return Settings.from_env(os.environ)
