@@ -35,8 +35,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..settings import EXPECTATIONS_DIR
 from ..privacy import show_path
 from .masking import mask_nik, mask_text
@@ -289,7 +287,7 @@ def _context():
     return ctx
 
 
-def _validate(frame_name: str, df: pd.DataFrame, expectations: list[dict]) -> list[dict]:
+def _validate(frame_name: str, df, expectations: list[dict]) -> list[dict]:
     from great_expectations.core import ExpectationSuite
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
@@ -367,6 +365,8 @@ def run_suite(con, suite_name: str, expectations_dir: Path = EXPECTATIONS_DIR) -
         measured += [(frame_name, frame_sql, e, rows, *counted) for e, counted in zip(exps, per_exp)]
 
     # GX decides on the aggregate: one row, one success-ratio column per expectation, the suite's tolerance
+    import pandas as pd  # here, not at import: loading the definitions stays without pandas (0.6 s)
+
     ratios = pd.DataFrame({f"e{i}": [_success_ratio(_considered(e, rows, nn), u)]
                            for i, (_, _, e, rows, nn, u, _) in enumerate(measured)})
     checks = [{"type": BETWEEN, "kwargs": {"column": f"e{i}", "min_value": float(e["kwargs"].get("mostly", 1.0))}}
