@@ -33,7 +33,10 @@ class WarehouseResource(dg.ConfigurableResource):
             tag_current_run(context.instance, context.run_id)
             tag_fingerprint(context.instance, context.run_id, lambda: refresh_fingerprint(self.settings))
         except Exception as exc:  # noqa: BLE001 - never fail a run for its bookkeeping
-            context.log.warning(f"could not tag the run with its worker process and fingerprint: {exc}")
+            from .privacy import mask_error  # the fingerprint hashes the drop zone: an OSError names a file
+
+            context.log.warning("could not tag the run with its worker process and fingerprint: "
+                                f"{type(exc).__name__}: {mask_error(exc)}")
 
     @property
     def settings(self) -> Settings:

@@ -2,7 +2,9 @@
 
 The schedule and the sensor decide like `sikkep refresh` (orchestration/up_to_date.py): a SkipReason
 when nothing changed since the last publication, else a run tagged with its trigger and fingerprint
-(orchestration/run_records.py), which is how `sikkep status` lists it.
+(orchestration/run_records.py), which is how `sikkep status` lists it. Both read the drop zone: an
+error of an evaluation is stored (the tick's error, the daemon's log) masked, like a step's
+(orchestration/step_errors.py).
 """
 
 import json
@@ -13,6 +15,7 @@ from ...crash_recovery import recover_from_context
 from ...fingerprint import content_digest, drop_zone_state, load_file_state, refresh_fingerprint, save_file_state
 from ...run_records import refresh_tags
 from ...settings import get_settings
+from ...step_errors import masked_failures
 from ...up_to_date import nothing_to_do
 
 REFRESH_JOB = "refresh"
@@ -36,6 +39,7 @@ refresh_job = dg.define_asset_job(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Full refresh every night at 01:00 WIB, skipped when nothing changed since the last publication.",
 )
+@masked_failures
 def nightly_refresh(context: dg.ScheduleEvaluationContext):
     # a crashed earlier run must not hold the writer pool (and the run queue) through the night
     recover_from_context(context)
@@ -58,6 +62,7 @@ FILE_STATE_NAME = "drop_zone_files.json"
     description="Starts a refresh when new or changed extract files land in the drop zone (SIKKEP_RAW_DIR), "
                 "unless the publication already holds them.",
 )
+@masked_failures
 def raw_drop_sensor(context: dg.SensorEvaluationContext):
     # Evaluated every minute by the daemon: a run whose process is gone (kill -9, lost machine) is marked
     # failed and its writer-pool slot freed, so queued and UI runs do not wait behind it for ever.

@@ -9,6 +9,7 @@ from ...ingest.discovery import scan
 from ...privacy import mask_text, show_path
 from ...ingest.loader import load_source, record_unrouted
 from ...resources import WarehouseResource
+from ...step_errors import masked_failures
 
 WRITER_POOL = "warehouse_writer"
 
@@ -32,6 +33,7 @@ def _raw_asset(contract: Contract) -> dg.AssetsDefinition:
         metadata={"agency": contract.agency, "unit": contract.unit, "program": contract.program or "",
                   "contract_digest": contract.digest},
     )
+    @masked_failures
     def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         settings = warehouse.settings
         contracts = default_contracts(settings.contracts_dir)
@@ -65,6 +67,7 @@ raw_assets = [_raw_asset(c) for c in default_contracts().values()]
     description="Every file seen in the drop zone: status (loaded, duplicate, error), SHA-256, row counts "
                 "(received = loaded + rejected) and the reason for any error.",
 )
+@masked_failures
 def file_manifest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     contracts = default_contracts(warehouse.settings.contracts_dir)
     _, problems = scan(warehouse.settings.raw_dir, contracts)
@@ -84,6 +87,7 @@ def file_manifest(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
 
 
 @dg.asset_check(asset=file_manifest, blocking=True, description="rows received = rows loaded + rows rejected, per file")
+@masked_failures
 def manifest_rows_balance(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.build_connection() as con:
         bad = con.execute(
@@ -109,6 +113,7 @@ def manifest_rows_balance(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=file_manifest, blocking=True,
                 description="the drop zone exists and holds at least one extract file")
+@masked_failures
 def drop_zone_has_extracts(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     # an empty or missing raw/ is a mistake to say at once, not 45 s later as a failing dbt test
     raw_dir = warehouse.settings.raw_dir

@@ -4,6 +4,7 @@ import dagster as dg
 from ...linkage.engine import run_linkage
 from ...resources import WarehouseResource
 from ...settings import LINKAGE_MODEL_PATH
+from ...step_errors import masked_failures
 from ..ingest.assets import WRITER_POOL
 
 RECORDS = dg.AssetKey(["intermediate", "int_person_records"])
@@ -24,6 +25,7 @@ RECORDS = dg.AssetKey(["intermediate", "int_person_records"])
     pool=WRITER_POOL,
     can_subset=False,
 )
+@masked_failures
 def linkage(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     s = warehouse.settings
     s.state_db.parent.mkdir(parents=True, exist_ok=True)

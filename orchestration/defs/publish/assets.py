@@ -7,6 +7,7 @@ from ...privacy import mask_text, show_path
 from ...publish.core import PublishError, publish
 from ...resources import WarehouseResource
 from ...run_records import CLEANED_METADATA
+from ...step_errors import masked_failures
 from ..ingest.assets import WRITER_POOL
 
 UPSTREAM = [
@@ -40,6 +41,7 @@ def _gate_results(context) -> dict:
     description="public.duckdb (aggregates) and restricted.duckdb (by-name) in warehouse/published/, replaced "
                 "atomically; a failed gate or a crash leaves the previous publication untouched.",
 )
+@masked_failures
 def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     s = warehouse.settings
     import duckdb

@@ -9,6 +9,7 @@ import dagster as dg
 from ...privacy import mask_text
 from ...quality.gates import list_suites, load_suite, run_suite
 from ...resources import WarehouseResource
+from ...step_errors import masked_failures
 
 DEFAULT_GATED_ASSET = "intermediate/int_person_records"
 
@@ -20,6 +21,7 @@ def _gx_check(suite: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=gated, name=f"gx_{suite}", blocking=True,
                     description=f"Great Expectations suite expectations/{suite}.json (tolerances in the suite). "
                                 + (meta.get("description") or ""))
+    @masked_failures
     def _check(context, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.build_connection() as con:
             result = run_suite(con, suite)

@@ -9,6 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from ...dbt_runtime import dbt_executable, dbt_vars_arg, ensure_manifest, keep_partial_parse
 from ...resources import WarehouseResource
 from ...settings import DBT_PROJECT_DIR
+from ...step_errors import masked_failures
 from ...staging_state import record_built, rules_digest, unchanged_sources
 from ..ingest.assets import WRITER_POOL
 
@@ -66,6 +67,7 @@ def _build(context, warehouse: WarehouseResource, exclude: list[str] = ()):
 
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL,
             name="dbt_staging", select="path:seeds path:models/staging path:models/intermediate")
+@masked_failures
 def dbt_staging(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     # A source whose files and staging rules are unchanged keeps its staged table (staging_state.py):
     # a night where one program list changed stages that list only.
@@ -81,5 +83,6 @@ def dbt_staging(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
 
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL,
             name="dbt_marts", select="path:models/marts path:models/indicators")
+@masked_failures
 def dbt_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     yield from _build(context, warehouse)
