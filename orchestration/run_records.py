@@ -120,7 +120,9 @@ def _last_line(error) -> str:
     # the last line that says something: not DuckDB's pointer under the query ("LINE 1: …" and "^^^")
     lines = [ln for ln in error.message.strip().splitlines()
              if ln.strip(" ^\t") and not re.match(r"LINE \d+:", ln)]
-    return (lines or [""])[-1][:400]
+    # a step's unexpected exception is stored as "dagster…Failure: OSError: …" (step_errors.py): the
+    # exception's own type name follows
+    return re.sub(r"^dagster\._core\.definitions\.events\.Failure: ", "", (lines or [""])[-1])[:400]
 
 
 def run_outcome(instance: dg.DagsterInstance, run_id: str) -> RefreshOutcome:

@@ -18,6 +18,7 @@ from dagster._serdes import serialize_value
 
 from orchestration.instance import ensure_dagster_home
 from orchestration.resources import WarehouseResource
+from orchestration.run_records import run_outcome
 from orchestration.settings import get_settings
 from orchestration.step_errors import is_masked, masked_failure
 
@@ -82,6 +83,9 @@ def test_an_unexpected_error_of_a_step_reaches_dagsters_storage_masked(sikkep_en
         assert f"{raw}/pkh/2024-09/S*** A*****" in text and "1802**********01.csv" in text, text
         metadata = failures[0].event_specific_data.user_failure_data.metadata
         assert metadata["error_type"].value == "OSError"
+        # what `sikkep refresh`/`status` say of the run: the exception's own type and masked text
+        reason = run_outcome(instance, result.run_id).reason()
+        assert "raw__pkh: OSError: [Errno 6]" in reason and not leaks(reason), reason
 
     # every file Dagster wrote: run storage, event log, compute logs (stdout/stderr of the step)
     home = Path(os.environ["DAGSTER_HOME"])
