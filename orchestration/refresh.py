@@ -92,7 +92,7 @@ def run_refresh(selection: dg.AssetSelection | None = None, *, force: bool = Tru
     settings = settings or get_settings()
     check_kabupaten(settings)  # before anything: an unknown code would quarantine every row
     ensure_dagster_home(settings)
-    from .crash_recovery import wait_for_build_db, wait_for_pools, worker_tags
+    from .crash_recovery import recover_crashed_runs, wait_for_build_db, wait_for_pools, worker_tags
     from .definitions import defs
     from .fingerprint import refresh_fingerprint
     from .up_to_date import nothing_to_do
@@ -102,6 +102,10 @@ def run_refresh(selection: dg.AssetSelection | None = None, *, force: bool = Tru
     pools = _job_pools(job)
     with dg.DagsterInstance.get() as instance:
         fingerprint = refresh_fingerprint(settings)
+        # a crashed run is marked failed and its slot freed even when there is nothing to do (as the
+        # schedule and the sensor do before they skip): otherwise it stays "in progress" and holds the
+        # writer pool against the next run the UI starts
+        recover_crashed_runs(instance, report=_say)
         if not force and selection is None:
             why = nothing_to_do(instance, settings, fingerprint)
             if why:
