@@ -63,11 +63,12 @@
     trimmed     t_<c>   = trim(raw_<c>)
     normalised  u_<c>   = upper(t_<c>); NIK / No KK id text; code digits; dates
     cleaned     txt_<c> = clean_text (placeholders -> NULL); codes / words; scientific-notation test
-    parsed      sex, status, desil, mantissas, name rewriting, source ids, extra columns x_<c>
-    identified  NIK / No KK (16 digits), hubungan, status_keberadaan, name_key
+    parsed      sex, status, desil, mantissas, source ids, extra columns x_<c>
+    identified  NIK / No KK (16 digits), hubungan, status_keberadaan
     id_parts    the DDMMYY of NIK / No KK
     validated   nik_problem, no_kk_problem, Excel-zeroed (per file and sheet)
-    keyed       kecamatan_key / desa_key / sheet_key / file_key: place_key evaluated once per distinct
+    keyed       name_key (once per distinct name), address keys;
+                kecamatan_key / desa_key / sheet_key / file_key: place_key evaluated once per distinct
                 name (*_keys CTEs over the raw table; few hundred values) and joined
   Internal column prefixes (t_, u_, txt_, x_, ref_, amount_text_) keep contract column names from
   colliding with the step columns; the final select names every output column explicitly.
@@ -161,7 +162,7 @@ cleaned as (
       {%- endif %}{% endfor %}
     from normalised
 ),
--- step 4: coded values; scientific mantissas; name and place rewriting; source ids; extra columns
+-- step 4: coded values; scientific mantissas; place rewriting; source ids; extra columns
 parsed as (
     select cleaned.*,
         {{ sikkep.sex_from_code('sex_code') }} as jk,
@@ -172,8 +173,7 @@ parsed as (
         case when nik_sci_form then {{ sikkep.id_sci_mantissa('nik_text') }} end as nik_mantissa,
         case when nik_sci_form then {{ sikkep.id_sci_int_digits('nik_text') }} end as nik_int_digits,
         case when kk_sci_form then {{ sikkep.id_sci_mantissa('kk_text') }} end as kk_mantissa,
-        case when kk_sci_form then {{ sikkep.id_sci_int_digits('kk_text') }} end as kk_int_digits,
-        {{ sikkep.name_normalised('txt_nama') }} as name_normalised
+        case when kk_sci_form then {{ sikkep.id_sci_int_digits('kk_text') }} end as kk_int_digits
       {%- for c in ref_cols %},
         {{ sikkep.clean_id_from('txt_' ~ c) }} as ref_{{ c }}
       {%- endfor %}
@@ -184,7 +184,7 @@ parsed as (
       {%- endif %}{% endfor %}
     from cleaned
 ),
--- step 5: the 16-digit NIK / No KK, hubungan, status_keberadaan, name_key
+-- step 5: the 16-digit NIK / No KK, hubungan, status_keberadaan
 identified as (
     select parsed.*,
         {{ sikkep.clean_nik_from('txt_nik', 'nik_sci_form', 'nik_mantissa', 'nik_int_digits', 'nik_plain') }} as nik_clean,
@@ -192,8 +192,7 @@ identified as (
         {{ sikkep.clean_nik_from('txt_no_kk', 'kk_sci_form', 'kk_mantissa', 'kk_int_digits', 'kk_plain') }} as kk_clean,
         {{ sikkep.nik_scientific_suspect_from('kk_sci_form', 'kk_mantissa') }} as kk_sci,
         {{ sikkep.parse_hubungan_from('hub_code') }} as hub,
-        {{ sikkep.parse_status_keberadaan_from('sta_code') }} as sta,
-        {{ sikkep.name_key_from('name_normalised') }} as name_key
+        {{ sikkep.parse_status_keberadaan_from('sta_code') }} as sta
     from parsed
 ),
 -- step 6: the DDMMYY parts of NIK and No KK
@@ -224,6 +223,17 @@ validated as (
     where {{ c }}_text is not null
 ),
 {%- endfor %}
+{%- if 'nama' in present %}
+-- name keys (macros/sikkep/names.sql: nine regular expressions) once per distinct name: the two periods
+-- of a registry and the program lists repeat most names
+nama_keys as (
+    select nama_text, {{ sikkep.name_key_from('name_normalised') }} as name_key
+    from (select nama_text, {{ sikkep.name_normalised('nama_text') }} as name_normalised
+          from (select distinct {{ sikkep.clean_text('cast(' ~ adapter.quote('nama') ~ ' as ' ~ str ~ ')') }} as nama_text
+                from {{ rel }}) as names
+          where nama_text is not null) as normalised_names
+),
+{%- endif %}
 {%- if 'alamat' in present %}
 -- address keys (macros/sikkep/addresses.sql) once per distinct address
 alamat_keys as (
@@ -249,8 +259,12 @@ keyed as (
         {% if 'desa' in present %}dk.desa_key{% else %}cast(null as {{ str }}) as desa_key{% endif %},
         {% if 'alamat' in present %}ak.address_key, ak.address_rt{% else %}cast(null as {{ str }}) as address_key,
         cast(null as {{ dbt.type_int() }}) as address_rt{% endif %},
+        {% if 'nama' in present %}nk.name_key{% else %}cast(null as {{ str }}) as name_key{% endif %},
         sk.sheet_key, fk.file_key
     from validated
+    {%- if 'nama' in present %}
+    left join nama_keys as nk on nk.nama_text = validated.txt_nama
+    {%- endif %}
     {%- if 'kecamatan' in present %}
     left join kecamatan_keys as kk on kk.kecamatan_text = validated.txt_kecamatan
     {%- endif %}
