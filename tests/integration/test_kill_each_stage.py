@@ -6,7 +6,7 @@ Real `sikkep refresh` processes, a real Dagster instance and DuckDB warehouse; t
 event log for the start of the stage's step and kills the refresh's whole process group (dbt included).
 The cases share one warehouse and run in order: each case's recovering refresh makes the publication the
 next case must find intact (the first case, ingest, kills a refresh of a warehouse that never published).
-Each case costs a partial and a whole refresh (about 65 s each on 300 households): 6-9 minutes in all.
+Each case costs a partial and a whole refresh (40-65 s each on 300 households): 5-9 minutes in all.
 """
 from __future__ import annotations
 
@@ -134,6 +134,9 @@ def test_kill_9_at_each_stage_then_an_unattended_refresh_publishes(wh, stage, tm
     assert publication_bytes(wh) == before
     with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as inst:
         assert inst.get_run_by_id(dead_run).status == dg.DagsterRunStatus.STARTED  # nobody knows yet
+        # the kill landed in this stage: no step of a later stage had started
+        last = inst.all_logs(dead_run, of_type=DagsterEventType.STEP_START)[-1].step_key
+        assert STAGES[stage](last), f"killed in step {last}, past the {stage} stage"
 
     second = subprocess.run([str(SIKKEP), "refresh"], env=env, capture_output=True, text=True, timeout=420)
     assert second.returncode == 0, (second.stdout + second.stderr)[-3000:]
