@@ -136,9 +136,8 @@ FROM r
 -- rows whose trusted NIK is also on a row of another name (the pairwise name test runs only within the few
 -- NIKs that carry more than one spelling)
 respelled AS (
-    SELECT * FROM f WHERE nik IN (
-        SELECT nik FROM f WHERE nik IS NOT NULL AND NOT nik_suspect GROUP BY nik HAVING count(DISTINCT name_ns) > 1)
-      AND NOT nik_suspect
+    SELECT * FROM f WHERE NOT nik_suspect AND nik IN (
+        SELECT nik FROM f WHERE NOT nik_suspect GROUP BY nik HAVING count(DISTINCT name_ns) > 1)
 ),
 contested AS (
     SELECT DISTINCT a.unique_id
@@ -146,7 +145,7 @@ contested AS (
     WHERE NOT {names_alike("a.{}", "b.{}")}
 )
 SELECT f.*,
-    f.nik IS NOT NULL AND NOT f.nik_suspect AND c.unique_id IS NOT NULL AS nik_contested,
+    c.unique_id IS NOT NULL AS nik_contested,
     -- blocking keys for rows without a trusted NIK (derived from the columns above, so not part of the pair
     -- cache's record key): the row's village, and its name as initial + last token ('Z. Saputra'), as
     -- consonants ('Rezki'/'Rizki', 'Fatemah'/'Fatimah'), as a lone first token ('Imam' for 'Imam Hermawan')
@@ -156,7 +155,7 @@ SELECT f.*,
     CASE WHEN name_last IS NULL THEN name_key END AS name_single,
     -- ... and as its first two tokens ('Nia Riyadi' for 'Nia Riyadi Hanim') or its first token and the last
     -- one's initial (a typo in the last token: 'Sugeng Seiawan' / 'Sugeng Setiawan')
-    CASE WHEN name_last IS NOT NULL THEN split_part(name_key, ' ', 1) || ' ' || split_part(name_key, ' ', 2) END
+    CASE WHEN name_last IS NOT NULL THEN name_first || ' ' || split_part(name_key, ' ', 2) END
         AS name_first2,
     CASE WHEN name_last IS NOT NULL THEN name_first || ' ' || left(name_last, 1) END AS name_first_initial
 FROM f LEFT JOIN contested AS c USING (unique_id)
