@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ...dbt_runtime import dbt_executable, dbt_vars_arg, ensure_manifest, keep_partial_parse
+from ...quality.dbt_blame import with_blamed_files
 from ...resources import WarehouseResource
 from ...settings import DBT_PROJECT_DIR
 from ...step_errors import masked_failures
@@ -59,10 +60,23 @@ def _build(context, warehouse: WarehouseResource, exclude: list[str] = ()):
     # nightly build skips them (dbt's advice for production builds)
     args = ["build", *dbt_vars_arg(warehouse.settings), "--exclude-resource-type", "unit_test",
             *(["--exclude", " ".join(exclude)] if exclude else [])]
-    invocation = dbt_resource.cli(args, context=context)
-    yield from invocation.stream()
+    invocation = dbt_resource.cli(args, context=context, raise_on_error=False)
+    failed_tests = []
+    for event in invocation.stream():
+        # a failed test's files are read from its stored failing rows, once dbt has released the build
+        # database (orchestration/quality/dbt_blame.py)
+        if isinstance(event, dg.AssetCheckResult) and not event.passed:
+            failed_tests.append(event)
+        else:
+            yield event
+    if failed_tests:
+        with warehouse.build_connection(read_only=True) as con:
+            yield from with_blamed_files(con, failed_tests, invocation.manifest)
     keep_partial_parse(invocation.target_path)
     _prune_targets()
+    error = invocation.get_error()
+    if error is not None:
+        raise error
 
 
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL,
