@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 
 from .settings import DBT_VARIABLES, Settings, dbt_env, export_to_process, get_settings
+from .step_errors import masked_failure
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -19,6 +20,19 @@ class WarehouseResource(dg.ConfigurableResource):
     kabupaten: str = ""
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Dagster stores what a resource's initialisation raises (the run's event log, the UI, the
+        worker's log) as raised, outside any asset body: masked here like a body's (step_errors.py). A
+        setting's path can name a person (a raw dir under a folder named after her: Path.resolve says
+        "Symlink loop from '<path>'")."""
+        failure = None
+        try:
+            self._start_run(context)
+        except Exception as exc:  # noqa: BLE001 - raised again below, masked
+            failure = masked_failure(exc)
+        if failure is not None:
+            raise failure from None  # outside the handler: no __context__ either
+
+    def _start_run(self, context: dg.InitResourceContext) -> None:
         """A run starts in this process: its tags name the process (host, pid, start time), so that a
         later run can tell when this one crashed (orchestration/crash_recovery.py), and what it started
         from, when whoever launched it did not say (the UI), so that a later refresh can tell whether

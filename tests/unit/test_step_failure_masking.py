@@ -170,3 +170,38 @@ def test_an_error_of_the_drop_sensor_is_masked(sikkep_env):
                 evaluate(context)
             assert exc.value.__cause__ is None and exc.value.__context__ is None
             assert "OSError" in str(exc.value) and not leaks(str(exc.value)), str(exc.value)
+
+
+def test_a_resource_that_fails_to_start_reaches_dagster_masked(sikkep_env, tmp_path):
+    """What the warehouse resource raises while it starts (outside every asset body: Dagster stores it as
+    the resource's initialisation failure) is masked too. Here the raw dir a run was configured with
+    lies under a folder named after a person with her NIK, a symbolic link to itself: Python's own
+    error names it."""
+    loop = tmp_path / PERSON
+    loop.symlink_to(loop)
+    with pytest.raises(RuntimeError) as exc:
+        (loop / "raw").resolve()
+    assert NIK in str(exc.value)  # what Python itself says names the folder
+    ensure_dagster_home(get_settings())
+    from orchestration.defs.ingest.assets import raw_assets
+
+    pkh = next(a for a in raw_assets if dg.AssetKey(["raw", "pkh"]) in a.keys)
+    with dg.DagsterInstance.get() as instance:
+        result = dg.materialize([pkh], instance=instance, raise_on_error=False,
+                                resources={"warehouse": WarehouseResource(raw_dir=str(loop / "raw"))})
+        assert not result.success
+        records = instance.all_logs(result.run_id)
+        failed = [r.get_dagster_event() for r in records if r.is_dagster_event and
+                  r.get_dagster_event().event_type in (dg.DagsterEventType.RESOURCE_INIT_FAILURE,
+                                                       dg.DagsterEventType.STEP_FAILURE)]
+        assert failed, [r.dagster_event.event_type for r in records if r.is_dagster_event]
+        texts = [serialize_value(e) for e in failed]
+        assert any("RuntimeError: Symlink loop from" in t and "S*** A*****" in t for t in texts), texts
+        bad = [serialize_value(r) for r in records if leaks(serialize_value(r))]
+        assert not bad, bad
+        reason = run_outcome(instance, result.run_id).reason()
+        assert "RuntimeError: Symlink loop from" in reason and not leaks(reason), reason
+
+    for path in Path(os.environ["DAGSTER_HOME"]).rglob("*"):
+        if path.is_file():
+            assert not leaks(path.read_bytes().decode("utf-8", "replace")), path
