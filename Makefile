@@ -13,17 +13,26 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install run test bench ui docs clean dbt-parse
+.PHONY: install run test bench ui docs clean dbt-parse postgres postgres-stop
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-warn-script-location -r requirements.lock 2>&1 \
 	  | grep -v "is ignored: it is neither a file nor a directory" || true
-	$(BIN)/python -c "import dagster, dbt, splink, great_expectations, duckdb, playwright"
+	$(BIN)/python -c "import dagster, dbt, splink, great_expectations, duckdb, playwright, psycopg"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-install: $(BIN)/.installed
+# A DuckDB 1.x reader beside the project (DuckDB 2.0): the test that BI drivers can open public.duckdb.
+DUCKDB1_VENV := .venv-duckdb1
+$(DUCKDB1_VENV)/.installed: requirements-duckdb1.lock
+	test -x $(DUCKDB1_VENV)/bin/python || $(PYTHON) -m venv $(DUCKDB1_VENV)
+	$(DUCKDB1_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-duckdb1.lock 2>&1 \
+	  | grep -v "is ignored: it is neither a file nor a directory" || true
+	$(DUCKDB1_VENV)/bin/python -c "import duckdb; assert duckdb.__version__.startswith('1.')"
+	touch $@
+
+install: $(BIN)/.installed $(DUCKDB1_VENV)/.installed
 
 dbt-parse: install
 	$(BIN)/python -c "from orchestration.dbt_runtime import ensure_manifest; ensure_manifest()"
@@ -47,6 +56,17 @@ bench: install dbt-parse
 # Settings SIKKEP_UI_*: docs/operations.md, section Settings.
 ui: install dbt-parse
 	$(BIN)/python -m orchestration.serve
+
+# A local PostgreSQL server for the demo of the PostgreSQL publication (Debian's postgresql, once:
+# apt-get install postgresql): data, socket and log in warehouse/postgres/, 127.0.0.1:$(POSTGRES_PORT).
+# Then: export SIKKEP_PUBLISH_POSTGRES=<the URL it prints>; make run. Stop: make postgres-stop. docs/bi.md.
+POSTGRES_PORT ?= 5433
+postgres: install
+	@url=$$($(BIN)/python -m orchestration.publish.pg_local start warehouse/postgres $(POSTGRES_PORT)) && \
+	  echo "PostgreSQL runs. Publish to it with:" && echo "  export SIKKEP_PUBLISH_POSTGRES='$$url'"
+
+postgres-stop:
+	$(BIN)/python -m orchestration.publish.pg_local stop warehouse/postgres
 
 docs: install dbt-parse
 	mkdir -p warehouse/build warehouse/docs

@@ -48,6 +48,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "SIKKEP_LINKAGE_THREADS": ("every core", "threads of Splink's DuckDB"),
     "DAGSTER_HOME": ("`$SIKKEP_WAREHOUSE_DIR/dagster`", "the Dagster instance: run history, logs, schedules"),
     "SIKKEP_LOG_LEVEL": ("`INFO` on a terminal, else `WARNING`", "log level of the run `sikkep refresh` starts"),
+    "SIKKEP_PUBLISH_POSTGRES": ("unset", "`postgresql://…`: publish also to this PostgreSQL database (docs/bi.md)"),
     "CI": ("unset", "set (not empty): no progress lines, and `sikkep refresh` logs as into a pipe"),
     "BENCH_SIZES": ("`25000,100000,400000`", "`make bench`: households of the data sets it runs"),
     "SIKKEP_UI_LISTEN": ("`127.0.0.1:3000`", "where nginx listens (`port` or `address:port`; `0.0.0.0:443` for the network)"),
@@ -87,6 +88,7 @@ class Settings:
     log_level: str | None = None         # SIKKEP_LOG_LEVEL: the refresh run's log level (None: run_log_level decides)
     ci: bool = False                     # CI: not a terminal, whatever stderr is
     bench_sizes: tuple[int, ...] | None = None  # BENCH_SIZES: `make bench` (None: its default sizes)
+    publish_postgres: str | None = None  # SIKKEP_PUBLISH_POSTGRES: libpq URL of the PostgreSQL publication
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -108,6 +110,7 @@ class Settings:
             log_level=_read(environ, "SIKKEP_LOG_LEVEL") or None,
             ci=bool(_read(environ, "CI")),
             bench_sizes=tuple(int(s) for s in sizes.split(",") if s) if sizes is not None else None,
+            publish_postgres=_read(environ, "SIKKEP_PUBLISH_POSTGRES") or None,
         )
 
     @property
@@ -190,7 +193,8 @@ def get_settings() -> Settings:
 # when unset, so that the child's settings are exactly the parent's).
 SETTINGS_VARIABLES = ("SIKKEP_RAW_DIR", "SIKKEP_WAREHOUSE_DIR", "SIKKEP_KABUPATEN", "SIKKEP_CONTRACTS_DIR",
                       "SIKKEP_LINKAGE_MEMORY", "SIKKEP_BUILD_MEMORY", "SIKKEP_DBT_MEMORY", "SIKKEP_INGEST_WORKERS",
-                      "SIKKEP_LINKAGE_THREADS", "DAGSTER_HOME", "SIKKEP_LOG_LEVEL", "CI", "BENCH_SIZES")
+                      "SIKKEP_LINKAGE_THREADS", "DAGSTER_HOME", "SIKKEP_LOG_LEVEL", "CI", "BENCH_SIZES",
+                      "SIKKEP_PUBLISH_POSTGRES")
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -213,6 +217,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         env["CI"] = "1"
     if s.bench_sizes is not None:
         env["BENCH_SIZES"] = ",".join(map(str, s.bench_sizes))
+    if s.publish_postgres:
+        env["SIKKEP_PUBLISH_POSTGRES"] = s.publish_postgres
     return env
 
 
@@ -229,7 +235,8 @@ def warehouse_child_env(raw_dir: Path, warehouse_dir: Path, dagster_home: Path,
     """A `sikkep` child (benchmark, evaluation) on another drop zone and warehouse, logging as in CI."""
     base = settings if settings is not None else get_settings()
     return child_env(dataclasses.replace(base, raw_dir=Path(raw_dir), warehouse_dir=Path(warehouse_dir),
-                                         dagster_home_dir=Path(dagster_home), ci=True))
+                                         dagster_home_dir=Path(dagster_home), ci=True,
+                                         publish_postgres=None))  # never the real PostgreSQL publication
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:

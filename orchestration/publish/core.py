@@ -35,6 +35,13 @@ from .metadata import PERSONAL_COLUMNS, PUBLIC_TABLES, RESTRICTED_TABLES
 
 PUBLIC_DB = "public.duckdb"
 RESTRICTED_DB = "restricted.duckdb"
+# Both published files are written in this storage version: DuckDB 1.x (what BI drivers, notebooks and
+# duckdb-engine ship) reads it; DuckDB 2.0's own storage (version 69) it refuses. The newest DuckDB 1.x
+# reads storage versions up to NEWEST_V1_STORAGE (the number in the file's main header).
+STORAGE_VERSION = "v1.4.0"
+NEWEST_V1_STORAGE = 68
+# Types a count must never have in a public table: a HUGEINT sum reads as 18.0 in Parquet, CSV and BI tools
+_WIDE_INTEGER = ("HUGEINT", "UHUGEINT", "INT128", "UINT128")
 
 _SIXTEEN_DIGITS = r"(^|[^0-9])[0-9]{16}([^0-9]|$)"
 # a SHA-256 digest (publication.sha256) holds 16 decimal digits in a row by chance (~1 file in 300): no NIK
@@ -158,7 +165,8 @@ create table publication (
 
 def _write_publication(con, info: dict, published_at: datetime, tables: dict[str, int]) -> None:
     con.execute(PUBLICATION_DDL)
-    rows = [(info["run_id"], info["started_at"], published_at, "run", None, None, None, None, "published",
+    rows = [(info["run_id"], info["started_at"], published_at, "run", None, None, info.get("period"), None,
+             "published",
              json.dumps({"extract_files": len(info["extract_files"]), "gates": len(info["gates"])}), None)]
     for f in info["extract_files"]:
         rows.append((info["run_id"], info["started_at"], published_at, "extract_file", f["path"], f["source"],
@@ -209,10 +217,16 @@ order by h.kode_kecamatan, h.kode_wilayah, h.desil nulls last, h.household_id
 
 
 def _write_db(target: Path, build_db: Path, tables: dict[str, str], with_priority: bool,
-              info: dict, published_at: datetime) -> dict[str, int]:
+              info: dict, published_at: datetime, *, previous_public: Path | None = None,
+              report: Callable[[str], None] = lambda _: None) -> dict[str, int]:
+    """Write one published file in the storage of STORAGE_VERSION (BI drivers ship DuckDB 1.x, which
+    cannot open DuckDB 2.0's own storage). previous_public: write the public file (history carried
+    forward from it, descriptions as COMMENT ON)."""
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(target))
+    con = duckdb.connect()
     try:
+        con.execute(f"attach {_sql_str(target)} as pub (storage_version '{STORAGE_VERSION}')")
+        con.execute("use pub")
         con.execute(f"attach {_sql_str(build_db)} as build (read_only)")
         for name, schema in tables.items():
             con.execute(f'create table "{name}" as select * from build."{schema}"."{name}"')
@@ -221,11 +235,32 @@ def _write_db(target: Path, build_db: Path, tables: dict[str, str], with_priorit
             con.execute(PRIORITY_LIST_SQL)
             counts["priority_list"] = con.execute("select count(*) from priority_list").fetchone()[0]
         con.execute("detach build")
+        if previous_public is not None:
+            from .history import write_history
+
+            counts.update(write_history(con, "pub", previous_public, info["period"], info["run_id"], report))
         _write_publication(con, info, published_at, counts)
-        con.execute("checkpoint")
+        if previous_public is not None:
+            _comment_public(con)
+        con.execute("checkpoint pub")
+        con.execute("use memory")
+        con.execute("detach pub")
     finally:
         con.close()
     return counts
+
+
+def _comment_public(con) -> None:
+    """COMMENT ON every table and column of the public file, from their single sources (comments.py)."""
+    from .comments import comment_statements, public_descriptions
+
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+            "select table_name, column_name from duckdb_columns() where database_name = 'pub' "
+            "and schema_name = 'main' order by table_name, column_index").fetchall():
+        columns.setdefault(table, []).append(column)
+    for statement in comment_statements("", columns, public_descriptions()):
+        con.execute(statement)
 
 
 # ------------------------------------------------------------------------------------------- audit
@@ -261,9 +296,39 @@ def scan_for_personal_data(con, names: Iterable[str] = ()) -> list[str]:
     return problems
 
 
+def storage_version_number(path: Path) -> int | None:
+    """The storage version in a DuckDB file's main header (after the 8-byte checksum: 'DUCK', uint64)."""
+    with open(path, "rb") as f:
+        head = f.read(20)
+    if len(head) < 20 or head[8:12] != b"DUCK":
+        return None
+    return int.from_bytes(head[12:20], "little")
+
+
+def check_public_shape(con) -> list[str]:
+    """Problems of the public file's shape: a count of a 128-bit type; a table or column without a comment."""
+    problems = []
+    for table, column, dtype, comment in con.execute(
+            "select table_name, column_name, data_type, comment from duckdb_columns() "
+            "where schema_name = 'main' and database_name = current_database()").fetchall():
+        if dtype.upper() in _WIDE_INTEGER or re.fullmatch(r"DECIMAL\(\d+,\s*0\)", dtype.upper()):
+            problems.append(f"{table}.{column}: {dtype} (counts are BIGINT)")
+        if not (comment or "").strip():
+            problems.append(f"{table}.{column}: no description")
+    for table, comment in con.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = 'main' "
+            "and database_name = current_database()").fetchall():
+        if not (comment or "").strip():
+            problems.append(f"{table}: no description")
+    return problems
+
+
 def _audit(public_tmp: Path, restricted_tmp: Path, public_counts: dict, restricted_counts: dict) -> None:
     problems = []
     for path, counts in ((public_tmp, public_counts), (restricted_tmp, restricted_counts)):
+        version = storage_version_number(path)
+        if version is None or version > NEWEST_V1_STORAGE:
+            problems.append(f"{path.name}: storage version {version}, DuckDB 1.x reads up to {NEWEST_V1_STORAGE}")
         con = duckdb.connect(str(path), read_only=True)
         try:
             for name, n in counts.items():
@@ -282,6 +347,7 @@ def _audit(public_tmp: Path, restricted_tmp: Path, public_counts: dict, restrict
     pcon = duckdb.connect(str(public_tmp), read_only=True)
     try:
         problems += scan_for_personal_data(pcon, person_names)
+        problems += check_public_shape(pcon)
     finally:
         pcon.close()
     if problems:
@@ -291,7 +357,7 @@ def _audit(public_tmp: Path, restricted_tmp: Path, public_counts: dict, restrict
 # ----------------------------------------------------------------------------------------- publish
 
 def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, require_gates_passed: bool = True,
-            report: Callable[[str], None] | None = None,
+            report: Callable[[str], None] | None = None, postgres_url: str | None = None,
             _before_swap: Callable[[dict], None] | None = None) -> dict[str, Path]:
     """Write, audit and atomically publish public.duckdb + restricted.duckdb, then the exports.
 
@@ -300,7 +366,9 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
     Returns the paths written: public, restricted, publication (= public), exports_public, exports_restricted.
     Raises PublishBlocked (a gate failed: nothing written), AuditFailed, or any error before the swap;
     in every such case the previous publication is left byte-identical. `report` is told, one line each,
-    what a killed earlier publish left and this one cleaned.
+    what a killed earlier publish left and this one cleaned. postgres_url (SIKKEP_PUBLISH_POSTGRES): the
+    same tables are staged in PostgreSQL before the swap and swapped in one transaction after it
+    (postgres.py); a PostgreSQL that cannot take them holds the whole publication back.
     """
     build_db = Path(build_db_path).resolve()
     published = Path(published_dir).resolve()
@@ -322,10 +390,15 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
         public_tmp = published / f".{PUBLIC_DB}{token}"
         restricted_tmp = published / f".{RESTRICTED_DB}{token}"
         published_at = _now()
+        from .history import publication_period
+
+        info["period"] = publication_period(info, published_at)
         staging = exports.parent / f".{exports.name}{token}"
+        pg = None
         try:
             public_counts = _write_db(public_tmp, build_db, {t: "indicators" for t in PUBLIC_TABLES},
-                                      False, info, published_at)
+                                      False, info, published_at, previous_public=published / PUBLIC_DB,
+                                      report=report or (lambda _: None))
             restricted_counts = _write_db(restricted_tmp, build_db, RESTRICTED_TABLES, True, info, published_at)
             _audit(public_tmp, restricted_tmp, public_counts, restricted_counts)
             for p in (public_tmp, restricted_tmp):
@@ -337,6 +410,12 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
             from .exports import write_exports
 
             staged = write_exports(public_tmp, restricted_tmp, staging, info)
+            if postgres_url:
+                from . import postgres
+
+                pg = postgres.stage(postgres_url, public_tmp, restricted_tmp)
+                for name in pg["cleaned"]:
+                    (report or (lambda _: None))(f"PostgreSQL schema {name} (left by a killed publish) dropped")
             if _before_swap is not None:
                 _before_swap({"public": public_tmp, "restricted": restricted_tmp})
             # the swap: restricted first, public last (public carries the run id readers check first)
@@ -344,6 +423,8 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
             os.replace(public_tmp, published / PUBLIC_DB)
             _fsync_dir(published)
         except BaseException as exc:
+            if postgres_url and pg is not None:
+                postgres.drop(pg)
             for p in (public_tmp, restricted_tmp):
                 for q in (p, Path(str(p) + ".wal")):
                     with contextlib.suppress(FileNotFoundError):
@@ -351,6 +432,10 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
             shutil.rmtree(staging, ignore_errors=True)
             raise
         export_paths = _swap_exports(staging, exports, staged)
+        if pg is not None:
+            # after the DuckDB swap: if this fails, PostgreSQL keeps the previous publication whole, the
+            # run fails, and the next refresh publishes again (up_to_date.py: its publish step did not finish)
+            postgres.swap(pg)
 
     return {
         "public": published / PUBLIC_DB,

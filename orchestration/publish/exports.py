@@ -85,7 +85,7 @@ def write_public_exports(public_db: Path, out_dir: Path, info: dict) -> dict[str
             # text cells that a spreadsheet would run as a formula get a ' prefix (inert.py)
             con.execute(f"copy ({inert_select(con, table)}) to {_sql_str(tmp)} (format csv, header true)")
             written[f"{table}.csv"] = _commit(tmp, csv)
-            columns = [{"name": n, "type": t} for n, t in con.execute(
+            columns = [{"name": n, "type": t, "description": meta["columns"].get(n, "")} for n, t in con.execute(
                 "select column_name, data_type from information_schema.columns where table_name = ? "
                 "order by ordinal_position", [table]).fetchall()]
             doc = {

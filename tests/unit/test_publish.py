@@ -110,8 +110,9 @@ def test_publish_writes_public_and_restricted_with_publication(env):
     pub = duckdb.connect(str(paths["public"]), read_only=True)
     try:
         tables = {r[0] for r in pub.execute("show tables").fetchall()}
-        assert tables == {"ind_poverty_by_area", "ind_program_coverage", "ind_program_overlap",
-                          "ind_priority_gap", "ind_graduation", "ind_data_quality", "publication"}
+        indicators = {"ind_poverty_by_area", "ind_program_coverage", "ind_program_overlap",
+                      "ind_priority_gap", "ind_graduation", "ind_data_quality"}
+        assert tables == indicators | {f"{t}_history" for t in indicators} | {"publication"}
         files = pub.execute("select name, source, period, sha256 from publication where kind = 'extract_file' order by 1").fetchall()
         assert files == [("dtks/2024-09/dtks.csv", "dtks", "2024-09", "a" * 64),
                          ("p3ke/2024-09/p3ke.xlsx", "p3ke", "2024-09", "b" * 64)]

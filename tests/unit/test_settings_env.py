@@ -100,7 +100,7 @@ def _every_field_set(tmp_path: Path) -> Settings:
     s = Settings(raw_dir=tmp_path / "r", warehouse_dir=tmp_path / "w", kabupaten="18.05", linkage_memory="1GB",
                  build_memory="512MB", ingest_workers=3, dbt_memory="3GB", contracts_dir=tmp_path / "c",
                  linkage_threads=1, dagster_home_dir=tmp_path / "d", log_level="debug", ci=True,
-                 bench_sizes=(1000, 2000))
+                 bench_sizes=(1000, 2000), publish_postgres="postgresql://u@h/db")
     defaults = Settings(raw_dir=Path("."), warehouse_dir=Path("."), kabupaten="18.02")
     same = [f.name for f in dataclasses.fields(Settings) if getattr(s, f.name) == getattr(defaults, f.name)]
     assert not same, f"give these fields a value other than the default here: {same}"
@@ -128,6 +128,9 @@ def test_a_sikkep_child_on_another_warehouse(tmp_path, monkeypatch):
     assert (env["SIKKEP_RAW_DIR"], env["SIKKEP_WAREHOUSE_DIR"], env["DAGSTER_HOME"], env["CI"]) == (
         str(tmp_path / "raw"), str(tmp_path / "wh"), str(tmp_path / "wh" / "dagster"), "1")
     assert env["SIKKEP_DBT_MEMORY"] == "1234MB"
+    # a benchmark or evaluation never publishes to the PostgreSQL publication of this machine
+    monkeypatch.setenv("SIKKEP_PUBLISH_POSTGRES", "postgresql://u@h/db")
+    assert "SIKKEP_PUBLISH_POSTGRES" not in warehouse_child_env(tmp_path / "raw", tmp_path / "wh", tmp_path / "d")
 
 
 def test_derived_values(tmp_path, monkeypatch):

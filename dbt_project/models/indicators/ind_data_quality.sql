@@ -96,13 +96,13 @@ final as (
     select
         sp.source,
         sp.period,
-        coalesce(m.rows_received, 0) as rows_received,
-        coalesce(m.rows_loaded, 0) as rows_loaded,
-        coalesce(q.rows_quarantined, 0) as rows_quarantined,
+        cast(coalesce(m.rows_received, 0) as {{ dbt.type_bigint() }}) as rows_received,
+        cast(coalesce(m.rows_loaded, 0) as {{ dbt.type_bigint() }}) as rows_loaded,
+        cast(coalesce(q.rows_quarantined, 0) as {{ dbt.type_bigint() }}) as rows_quarantined,
         case when rc.person_rows is null or rc.person_rows = 0 then null
              else round(100.0 * rc.rows_nik_valid / rc.person_rows, 4)
         end as nik_valid_pct,
-        rc.rows_linked,
+        cast(rc.rows_linked as {{ dbt.type_bigint() }}) as rows_linked,
         case when rc.rows_linked is null or coalesce(m.rows_received, 0) = 0 then null
              else round(100.0 * rc.rows_linked / m.rows_received, 4)
         end as linked_pct,

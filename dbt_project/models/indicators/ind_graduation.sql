@@ -126,11 +126,11 @@ final as (
         a.level,
         a.kode_wilayah,
         a.nama_wilayah,
-        coalesce(c.households_desil_1_from, 0) as households_desil_1_from,
-        coalesce(c.graduated, 0) as graduated,
-        coalesce(c.entered, 0) as entered,
-        coalesce(c.remained, 0) as remained,
-        coalesce(c.exited_other, 0) as exited_other
+        cast(coalesce(c.households_desil_1_from, 0) as {{ dbt.type_bigint() }}) as households_desil_1_from,
+        cast(coalesce(c.graduated, 0) as {{ dbt.type_bigint() }}) as graduated,
+        cast(coalesce(c.entered, 0) as {{ dbt.type_bigint() }}) as entered,
+        cast(coalesce(c.remained, 0) as {{ dbt.type_bigint() }}) as remained,
+        cast(coalesce(c.exited_other, 0) as {{ dbt.type_bigint() }}) as exited_other
     from pairs as p
     cross join areas as a
     left join counts as c

@@ -96,14 +96,14 @@ final as (
         a.level,
         a.kode_wilayah,
         a.nama_wilayah,
-        d.penduduk,
-        d.keluarga as keluarga_dukcapil,
-        coalesce(c.households, 0) - coalesce(fe.persons_family_unknown, 0)
-            + coalesce(fe.households_estimated, 0) as households,
-        coalesce(c.households_desil_1, 0) as households_desil_1,
-        coalesce(c.households_desil_1_4, 0) as households_desil_1_4,
-        coalesce(c.persons_desil_1, 0) as persons_desil_1,
-        coalesce(c.persons_desil_1_4, 0) as persons_desil_1_4,
+        cast(d.penduduk as {{ dbt.type_bigint() }}) as penduduk,
+        cast(d.keluarga as {{ dbt.type_bigint() }}) as keluarga_dukcapil,
+        cast(coalesce(c.households, 0) - coalesce(fe.persons_family_unknown, 0)
+            + coalesce(fe.households_estimated, 0) as {{ dbt.type_bigint() }}) as households,
+        cast(coalesce(c.households_desil_1, 0) as {{ dbt.type_bigint() }}) as households_desil_1,
+        cast(coalesce(c.households_desil_1_4, 0) as {{ dbt.type_bigint() }}) as households_desil_1_4,
+        cast(coalesce(c.persons_desil_1, 0) as {{ dbt.type_bigint() }}) as persons_desil_1,
+        cast(coalesce(c.persons_desil_1_4, 0) as {{ dbt.type_bigint() }}) as persons_desil_1_4,
         case
             when d.penduduk is null or d.penduduk = 0 then null
             else round(100.0 * coalesce(c.persons_desil_1, 0) / d.penduduk, 4)

@@ -44,9 +44,9 @@ final as (
         a.level,
         a.kode_wilayah,
         a.nama_wilayah,
-        coalesce(c.households_desil_1, 0) as households_desil_1,
-        coalesce(c.households_desil_1_no_program, 0) as households_desil_1_no_program,
-        coalesce(c.households_sikkep_priority, 0) as households_sikkep_priority
+        cast(coalesce(c.households_desil_1, 0) as {{ dbt.type_bigint() }}) as households_desil_1,
+        cast(coalesce(c.households_desil_1_no_program, 0) as {{ dbt.type_bigint() }}) as households_desil_1_no_program,
+        cast(coalesce(c.households_sikkep_priority, 0) as {{ dbt.type_bigint() }}) as households_sikkep_priority
     from areas as a
     left join counts as c on c.level = a.level and c.kode_wilayah = a.kode_wilayah
 

@@ -138,13 +138,13 @@ counts as (
         g.kode_wilayah,
         g.nama_wilayah,
         g.program,
-        coalesce(r.recipient_households, 0) as recipient_households,
-        coalesce(r.recipient_households_desil_1, 0) as recipient_households_desil_1,
-        coalesce(r.recipient_households_desil_1_4, 0) as recipient_households_desil_1_4,
-        coalesce(r.recipient_households_unregistered, 0) as recipient_households_unregistered,
-        coalesce(r.recipient_persons_family_unknown, 0) as recipient_persons_family_unknown,
-        coalesce(r.recipient_households_estimated, 0) as recipient_households_estimated,
-        coalesce(d.households_desil_1, 0) as households_desil_1
+        cast(coalesce(r.recipient_households, 0) as {{ dbt.type_bigint() }}) as recipient_households,
+        cast(coalesce(r.recipient_households_desil_1, 0) as {{ dbt.type_bigint() }}) as recipient_households_desil_1,
+        cast(coalesce(r.recipient_households_desil_1_4, 0) as {{ dbt.type_bigint() }}) as recipient_households_desil_1_4,
+        cast(coalesce(r.recipient_households_unregistered, 0) as {{ dbt.type_bigint() }}) as recipient_households_unregistered,
+        cast(coalesce(r.recipient_persons_family_unknown, 0) as {{ dbt.type_bigint() }}) as recipient_persons_family_unknown,
+        cast(coalesce(r.recipient_households_estimated, 0) as {{ dbt.type_bigint() }}) as recipient_households_estimated,
+        cast(coalesce(d.households_desil_1, 0) as {{ dbt.type_bigint() }}) as households_desil_1
     from grid as g
     left join recipients as r
         on r.level = g.level and r.kode_wilayah = g.kode_wilayah and r.program = g.program

@@ -50,10 +50,10 @@ final as (
     select
         pa.program as program_a,
         pb.program as program_b,
-        case when pa.program = pb.program and pa.covers_whole_family
+        cast(case when pa.program = pb.program and pa.covers_whole_family
              then coalesce(d.recipient_households, 0)
              else coalesce(p.households_both, 0)
-        end as households_both
+        end as {{ dbt.type_bigint() }}) as households_both
     from programs as pa
     cross join programs as pb
     left join pairs as p on p.program_a = pa.program and p.program_b = pb.program

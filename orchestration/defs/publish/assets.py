@@ -60,7 +60,8 @@ def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         context.log.warning(f"Leftover of a killed publish: {line}")
 
     try:
-        paths = publish(s.build_db, s.published_dir, run_info, exports_dir=s.exports_dir, report=leftover)
+        paths = publish(s.build_db, s.published_dir, run_info, exports_dir=s.exports_dir, report=leftover,
+                        postgres_url=s.publish_postgres)
     except PublishError as exc:
         # the reason itself, not Dagster's "Error occurred while executing op published__publication"
         raise dg.Failure(description=mask_text(f"publication held back, the previous one stays: {exc}")) from None
@@ -71,4 +72,6 @@ def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         "state_backup": str(backup) if backup else "",
         "extract_files": len(files), "gates": len(run_info["gates"]),
         CLEANED_METADATA: "; ".join(cleaned),
+        # the schemas only: the URL may hold a password
+        "postgres": "sikkep_public, sikkep_restricted" if s.publish_postgres else "",
     })
