@@ -157,6 +157,38 @@ def test_duckdb_1x_reads_every_table(env):
     assert {"fct_household", "fct_person", "xref_source_record", "quarantine", "priority_list"} <= restricted
 
 
+def test_the_superset_route_reflects_every_public_table_with_its_descriptions(env):
+    """SQLAlchemy + duckdb-engine on DuckDB 1.x (what Superset uses) lists the tables, reflects their
+    columns and comments, and queries them."""
+    if not DUCKDB1_PYTHON.exists():
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(
+            f"{DUCKDB1_PYTHON} missing: `make install` creates it from requirements-duckdb1.lock")
+    paths = _pub(env, "r1", "2024-09")
+    script = (
+        "import json, sys, sqlalchemy as sa\n"
+        "e = sa.create_engine('duckdb:///' + sys.argv[1], connect_args={'read_only': True})\n"
+        "insp = sa.inspect(e)\n"
+        "out = {}\n"
+        "with e.connect() as con:\n"
+        "    for t in insp.get_table_names():\n"
+        "        cols = insp.get_columns(t)\n"
+        "        n = con.execute(sa.text(f'select count(*) from \"{t}\"')).scalar()\n"
+        "        out[t] = {'rows': n, 'comment': insp.get_table_comment(t)['text'],\n"
+        "                  'columns': {c['name']: [str(c['type']), c.get('comment')] for c in cols}}\n"
+        "print(json.dumps(out))\n")
+    done = subprocess.run([str(DUCKDB1_PYTHON), "-c", script, str(paths["public"])],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout)
+    descriptions = public_descriptions()
+    assert set(got) == set(descriptions)
+    for table, d in got.items():
+        assert d["comment"] == descriptions[table]["description"]
+        assert {c: v[1] for c, v in d["columns"].items()} == descriptions[table]["columns"], table
+        assert d["rows"] == _rows(paths["public"], f'select count(*) from "{table}"')[0][0]
+    assert got["ind_poverty_by_area"]["columns"]["households"][0] == "BIGINT"
+
+
 def _history(path: Path, table: str):
     return _rows(path, f'select * exclude (run_id) from "{history_name(table)}" order by all')
 
