@@ -148,3 +148,34 @@ def test_kill_9_during_the_registry_replacement_leaves_a_whole_registry(tmp_path
     # the kills landed where intended: inside the replacement transaction, before and after it
     assert any(t == REPLACEMENT and inside for t, _, inside, _, _ in seen), seen
     assert {o for *_, o in seen} == {"old", "new"}, seen
+
+
+def test_a_damaged_registry_stops_the_run_with_a_clear_message(tmp_path):
+    """A state file damaged on disk (a block overwritten, the file cut short, its header lost) stops a
+    warehouse that has published before attaching, with the message that says what to restore. Before: a
+    block overwritten in the middle attached, and the run failed later on DuckDB's own "Corrupt database
+    file" (or, with the damage in a column the assignment does not read, went on)."""
+    from orchestration.linkage.ids import IdRegistryError
+
+    good = tmp_path / "good" / "state.duckdb"
+    _assign(good, 1, "run1")
+    size = good.stat().st_size
+
+    def overwrite_middle(f):
+        f.seek(size // 2)
+        f.write(os.urandom(8192))
+
+    for name, damage in (("block", overwrite_middle), ("cut", lambda f: f.truncate(size // 2)),
+                         ("header", lambda f: f.write(b"\0" * 4096))):
+        state = tmp_path / name / "state.duckdb"
+        state.parent.mkdir()
+        shutil.copyfile(good, state)
+        with open(state, "r+b") as f:
+            damage(f)
+        con = duckdb.connect()
+        try:
+            with pytest.raises(IdRegistryError, match=r"(damaged|cannot be opened).*Restore the copy kept"):
+                attach_state(con, state, require_registry=True)
+            assert "state" not in {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+        finally:
+            con.close()
