@@ -4,9 +4,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ...dbt_runtime import dbt_executable, dbt_vars_arg, ensure_manifest, keep_partial_parse
+from ...privacy import mask_error
 from ...quality.dbt_blame import with_blamed_files
 from ...resources import WarehouseResource
 from ...settings import DBT_PROJECT_DIR
@@ -70,8 +72,12 @@ def _build(context, warehouse: WarehouseResource, exclude: list[str] = ()):
         else:
             yield event
     if failed_tests:
-        with warehouse.build_connection(read_only=True) as con:
-            yield from with_blamed_files(con, failed_tests, invocation.manifest)
+        try:
+            with warehouse.build_connection(read_only=True) as con:
+                failed_tests = with_blamed_files(con, failed_tests, invocation.manifest)
+        except duckdb.Error as exc:  # the tests' own failure is what matters: reported without files
+            context.log.warning(f"could not read the failed tests' rows: {type(exc).__name__}: {mask_error(exc)}")
+        yield from failed_tests
     keep_partial_parse(invocation.target_path)
     _prune_targets()
     error = invocation.get_error()
