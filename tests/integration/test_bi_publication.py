@@ -262,3 +262,16 @@ def test_a_reader_keeping_its_connection_sees_the_new_publication_only_after_clo
         assert fresh.execute("select run_id from publication where kind = 'run'").fetchone() == ("r2",)
     finally:
         fresh.close()
+
+
+def test_history_carried_forward_is_audited_like_the_new_rows(env):
+    """The history comes from the previous file: the audit of the new file covers it (no personal data
+    enters the public zone through a carried row)."""
+    first = _pub(env, "r1", "2024-09")
+    con = duckdb.connect(str(first["public"]))
+    con.execute("update ind_priority_gap_history set kode_wilayah = '1802210101800001' where level = 'desa'")
+    con.close()
+    before = first["public"].read_bytes()
+    with pytest.raises(AuditFailed, match=r"ind_priority_gap_history.kode_wilayah: \d+ values holding a 16-digit"):
+        _pub(env, "r2", "2024-10")
+    assert first["public"].read_bytes() == before

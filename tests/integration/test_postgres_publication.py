@@ -215,3 +215,31 @@ def test_an_unreachable_postgres_holds_the_whole_publication_back(env, tmp_path)
     with pytest.raises(PublishError, match="PostgreSQL publication unreachable"):
         publish(env["build"], env["published"], info("r2", "2024-10"), exports_dir=env["exports"], postgres_url=bad)
     assert first["public"].read_bytes() == before
+
+
+def test_the_dagster_publication_asset_publishes_to_postgres_when_configured(env, sikkep_env, monkeypatch):
+    """SIKKEP_PUBLISH_POSTGRES goes from the environment through settings.py and the warehouse resource
+    to the publication asset of a real Dagster run."""
+    import dagster as dg
+
+    from orchestration.defs.publish.assets import publication
+    from orchestration.instance import ensure_dagster_home
+    from orchestration.resources import WarehouseResource
+    from orchestration.settings import get_settings
+
+    _, wh = sikkep_env
+    (wh / "build").mkdir(parents=True)
+    shutil.copy(env["build"], wh / "build" / "sikkep.duckdb")
+    monkeypatch.setenv("SIKKEP_PUBLISH_POSTGRES", env["url"])
+    ensure_dagster_home(get_settings())
+    with dg.DagsterInstance.get() as instance:
+        result = dg.materialize([publication], instance=instance, resources={"warehouse": WarehouseResource()},
+                                raise_on_error=False)
+    assert result.success
+    run_id = result.run_id
+    assert _pg(env["url"], "select run_id from sikkep_public.publication where kind = 'run'") == [(run_id,)]
+    assert _pg(env["url"], "select run_id from sikkep_restricted.publication where kind = 'run'") == [(run_id,)]
+    # the public publication table names the run's extract files (raw.file_manifest of the build)
+    assert _pg(env["url"], "select count(*) from sikkep_public.publication where kind = 'extract_file'")[0][0] > 0
+    meta = result.asset_materializations_for_node("published__publication")[0].metadata
+    assert meta["postgres"].value == "sikkep_public, sikkep_restricted" and env["url"] not in str(meta)
