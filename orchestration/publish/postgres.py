@@ -47,6 +47,12 @@ class PostgresPublishError(PublishError):
     """The PostgreSQL publication could not be staged or swapped (its previous state stays)."""
 
 
+def _reason(exc: BaseException) -> str:
+    """The error's type and first line (the rest of a server's message can quote the statement)."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
+
+
 def _pg_type(duck_type: str) -> str | None:
     """PostgreSQL type of a DuckDB column type; None = published as text."""
     t = duck_type.upper()
@@ -63,8 +69,7 @@ def _connect(url: str):
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=30, application_name="sikkep publish")
     except psycopg.Error as exc:  # the URL holds a password: say only what failed
-        raise PostgresPublishError(f"PostgreSQL publication unreachable ({type(exc).__name__}: "
-                                   f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+        raise PostgresPublishError(f"PostgreSQL publication unreachable ({_reason(exc)})") from None
 
 
 def _ensure_roles(cur) -> None:
@@ -176,8 +181,7 @@ def stage(url: str, public_db: Path, restricted_db: Path) -> dict:
         raise
     except Exception as exc:
         drop(handle, conn)
-        raise PostgresPublishError(f"PostgreSQL staging failed ({type(exc).__name__}: "
-                                   f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+        raise PostgresPublishError(f"PostgreSQL staging failed ({_reason(exc)})") from None
     finally:
         conn.close()
     return handle
@@ -226,8 +230,8 @@ def swap(handle: dict, patience_s: float = 60.0) -> None:
                 time.sleep(0.05)
     except Exception as exc:
         drop(handle, conn)
-        raise PostgresPublishError(f"PostgreSQL swap failed, it keeps the previous publication "
-                                   f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
+        raise PostgresPublishError(f"PostgreSQL swap failed, it keeps the previous publication ({_reason(exc)})"
+                                   ) from None
     finally:
         conn.close()
 

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-import test_marts_build as marts  # same directory: the real marts/indicators build on hand-made inputs
+from test_marts_build import built_db  # noqa: F401 - the real dbt build of marts and indicators (fixture)
 from orchestration.publish import PUBLIC_TABLES, AuditFailed, PublishBlocked, publish
 from orchestration.publish.comments import history_name, public_descriptions
 from orchestration.publish.core import NEWEST_V1_STORAGE, storage_version_number
@@ -31,21 +31,10 @@ def info(run_id: str, period: str, gates_pass: bool = True) -> dict:
             "gates": {"staging": True, "marts": gates_pass}}
 
 
-@pytest.fixture(scope="module")
-def real_build(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("bi_build")
-    db = tmp / "build.duckdb"
-    marts.create_inputs(db)
-    project = marts.prepare_project(tmp)
-    result = marts.run_dbt(project, db, "build", "--select", "marts", "indicators")
-    assert result.returncode == 0, result.stdout[-4000:]
-    return db
-
-
 @pytest.fixture
-def env(tmp_path, real_build):
+def env(tmp_path, built_db):
     build = tmp_path / "build.duckdb"
-    shutil.copy(real_build, build)
+    shutil.copy(built_db, build)
     return {"build": build, "published": tmp_path / "published", "exports": tmp_path / "exports"}
 
 

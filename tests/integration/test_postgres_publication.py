@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import test_marts_build as marts
+from test_marts_build import built_db  # noqa: F401 - the real dbt build of marts and indicators (fixture)
 from orchestration.publish import PUBLIC_TABLES, PublishBlocked, PublishError, publish
 from orchestration.publish import pg_local
 from orchestration.publish.postgres import PUBLIC_READER, RESTRICTED_READER
@@ -43,21 +43,10 @@ def pg_url(tmp_path_factory):
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def real_build(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("pg_build")
-    db = tmp / "build.duckdb"
-    marts.create_inputs(db)
-    project = marts.prepare_project(tmp)
-    result = marts.run_dbt(project, db, "build", "--select", "marts", "indicators")
-    assert result.returncode == 0, result.stdout[-4000:]
-    return db
-
-
 @pytest.fixture
-def env(tmp_path, real_build, pg_url):
+def env(tmp_path, built_db, pg_url):
     build = tmp_path / "build.duckdb"
-    shutil.copy(real_build, build)
+    shutil.copy(built_db, build)
     with psycopg.connect(pg_url, autocommit=True) as con:  # each test starts from an empty database
         for (schema,) in con.execute("select nspname from pg_namespace where nspname like 'sikkep%'").fetchall():
             con.execute(f'drop schema "{schema}" cascade')
