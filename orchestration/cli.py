@@ -38,7 +38,7 @@ def _generate(args) -> int:
 def _refresh(args) -> int:
     import signal
 
-    from .refresh import run_refresh
+    from .refresh import refresh_summary, run_refresh
 
     # SIGINT and SIGTERM (Ctrl-C, systemd stop, `kill`) stop a refresh, also one started in the background
     # of a script (where SIGINT starts ignored): while it waits, at once (exit 130); inside a step, Dagster
@@ -57,10 +57,13 @@ def _refresh(args) -> int:
         print(f"{outcome.skipped} Use --force to rebuild anyway.")
         return 0
     print(outcome.reason())
+    print(refresh_summary(settings, outcome))
     if outcome.published:
         print(f"Published files: {settings.published_dir / 'public.duckdb'} (aggregates), "
               f"{settings.published_dir / 'restricted.duckdb'} (by-name, restricted)")
         print(f"Exports: {settings.exports_dir}")
+    if outcome.log_file:
+        print(f"Full log of the run (Dagster and dbt): {outcome.log_file}")
     return outcome.exit_code
 
 

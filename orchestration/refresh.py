@@ -9,6 +9,7 @@ import uuid
 
 import dagster as dg
 
+from .console import StageLines, log_path, output_to
 from .instance import ensure_dagster_home
 from .privacy import mask_error
 from .run_records import RefreshOutcome, refresh_tags, run_outcome
@@ -117,14 +118,32 @@ def run_refresh(selection: dg.AssetSelection | None = None, *, force: bool = Tru
         run_id = str(uuid.uuid4())
         watch = _InterruptWatch(instance, run_id, pools)
         watch.start()
-        try:
-            job.execute_in_process(
-                instance=instance, raise_on_error=False, run_id=run_id,
-                tags=worker_tags() | refresh_tags("cli", fingerprint),
-                run_config={"loggers": {"console": {"config": {"log_level": settings.run_log_level}}}},
-                asset_selection=list(selection.resolve(definitions.resolve_asset_graph()))
-                if selection is not None else None)
-        finally:
-            watch.done.set()
+        log = log_path(settings, run_id)
+        steps = [n.name for n in job.graph.nodes]
+        # the terminal gets one line per stage; Dagster's log and dbt's node lines go to the run's log file
+        with output_to(log) as terminal:
+            stages = StageLines(instance, run_id, steps, terminal, live=settings.progress_enabled)
+            stages.start()
+            try:
+                job.execute_in_process(
+                    instance=instance, raise_on_error=False, run_id=run_id,
+                    tags=worker_tags() | refresh_tags("cli", fingerprint),
+                    run_config={"loggers": {"console": {"config": {"log_level": settings.run_log_level}}}},
+                    asset_selection=list(selection.resolve(definitions.resolve_asset_graph()))
+                    if selection is not None else None)
+            finally:
+                watch.done.set()
+                stages.finish()
         # read back from the run storage, as `sikkep status` reads every run
-        return run_outcome(instance, run_id)
+        outcome = run_outcome(instance, run_id)
+        outcome.log_file = str(log)
+        return outcome
+
+
+def refresh_summary(settings: Settings, outcome: RefreshOutcome) -> str:
+    """The closing lines of `sikkep refresh` (console.summary), read from the run's storage and the publication."""
+    from .console import summary
+    from .status import rejected_files
+
+    with dg.DagsterInstance.get() as instance:
+        return summary(settings, instance, outcome, rejected_files(settings, busy=False))

@@ -58,6 +58,8 @@ class RefreshOutcome:
     run_failure: str | None = None
     cleaned: str | None = None  # leftovers of a killed publish this run's publish step removed
     skipped: str | None = None  # no run: nothing changed since the last publication (up_to_date.py)
+    checks_run: int = 0  # asset checks (gates, dbt tests) evaluated in the run
+    log_file: str | None = None  # where `sikkep refresh` wrote the run's full output
 
     @property
     def exit_code(self) -> int:
@@ -139,6 +141,7 @@ def run_outcome(instance: dg.DagsterInstance, run_id: str) -> RefreshOutcome:
                 outcome.cleaned = cleaned.value if cleaned is not None and cleaned.value else None
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
+            outcome.checks_run += 1
             if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
                 outcome.failed_checks.append(_check_summary(ev))
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:

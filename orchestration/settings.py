@@ -47,7 +47,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "SIKKEP_INGEST_WORKERS": ("2 (1 on one core)", "processes parsing a source's big files side by side"),
     "SIKKEP_LINKAGE_THREADS": ("every core", "threads of Splink's DuckDB"),
     "DAGSTER_HOME": ("`$SIKKEP_WAREHOUSE_DIR/dagster`", "the Dagster instance: run history, logs, schedules"),
-    "SIKKEP_LOG_LEVEL": ("`INFO` on a terminal, else `WARNING`", "log level of the run `sikkep refresh` starts"),
+    "SIKKEP_LOG_LEVEL": ("`INFO`", "log level of the run `sikkep refresh` starts (its log file in `<warehouse>/logs/`)"),
     "SIKKEP_PUBLISH_POSTGRES": ("unset", "`postgresql://…`: publish also to this PostgreSQL database (docs/bi.md)"),
     "CI": ("unset", "set (not empty): no progress lines, and `sikkep refresh` logs as into a pipe"),
     "BENCH_SIZES": ("`25000,100000,400000`", "`make bench`: households of the data sets it runs"),
@@ -85,7 +85,7 @@ class Settings:
     contracts_dir: Path | None = None    # SIKKEP_CONTRACTS_DIR: a district's own contracts
     linkage_threads: int | None = None   # SIKKEP_LINKAGE_THREADS: None = DuckDB's default (every core)
     dagster_home_dir: Path | None = None # DAGSTER_HOME (None: the property dagster_home derives it)
-    log_level: str | None = None         # SIKKEP_LOG_LEVEL: the refresh run's log level (None: run_log_level decides)
+    log_level: str | None = None         # SIKKEP_LOG_LEVEL: the refresh run's log level (None: INFO)
     ci: bool = False                     # CI: not a terminal, whatever stderr is
     bench_sizes: tuple[int, ...] | None = None  # BENCH_SIZES: `make bench` (None: its default sizes)
     publish_postgres: str | None = None  # SIKKEP_PUBLISH_POSTGRES: libpq URL of the PostgreSQL publication
@@ -139,6 +139,11 @@ class Settings:
         return self.warehouse_dir / "exports"
 
     @property
+    def logs_dir(self) -> Path:
+        """The full output (Dagster's and dbt's lines) of each `sikkep refresh`."""
+        return self.warehouse_dir / "logs"
+
+    @property
     def dagster_home(self) -> Path:
         """The Dagster instance: DAGSTER_HOME, by default <warehouse>/dagster."""
         return self.dagster_home_dir or self.warehouse_dir / "dagster"
@@ -150,10 +155,9 @@ class Settings:
 
     @property
     def run_log_level(self) -> str:
-        """Step-by-step progress on a terminal; only warnings in CI logs and pipes (SIKKEP_LOG_LEVEL overrides)."""
-        if self.log_level:
-            return self.log_level.upper()
-        return "INFO" if self.progress_enabled else "WARNING"
+        """The level of the refresh run's log (the log file of `sikkep refresh`, Dagster's event log):
+        INFO, or SIKKEP_LOG_LEVEL. The terminal shows one line per stage whatever the level."""
+        return (self.log_level or "INFO").upper()
 
 
 def normalise_kabupaten(code: str) -> str:

@@ -57,10 +57,37 @@ def drop(tmp_path_factory):
     return base, period, env, refresh
 
 
+def log_of(refresh: subprocess.CompletedProcess) -> str:
+    """The run's full output: `sikkep refresh` names its log file on its last line."""
+    path = re.search(r"Full log of the run \(Dagster and dbt\): (\S+)", refresh.stdout)
+    assert path, refresh.stdout[-2000:]
+    return Path(path.group(1)).read_text(encoding="utf-8", errors="replace")
+
+
 def test_stray_folders_and_personal_file_names_do_not_stop_publication(drop):
     base, period, _, refresh = drop
     assert refresh.returncode == 0, refresh.stdout[-3000:] + refresh.stderr[-6000:]
     assert not leaks(refresh.stdout + refresh.stderr), leaks(refresh.stdout + refresh.stderr)
+    log = log_of(refresh)  # what the terminal showed before #15 item 5: Dagster's log at DEBUG, dbt's lines
+    assert not leaks(log), leaks(log)
+
+
+def test_the_console_shows_stages_and_a_summary_and_the_log_file_the_rest(drop):
+    """#15 item 5: one line per stage and a closing summary on the terminal; dbt's node lines and Dagster's
+    log only in the run's log file."""
+    base, _, _, refresh = drop
+    console = refresh.stdout + refresh.stderr
+    for stage in ("ingest", "staging", "gates", "linkage", "marts", "publish"):
+        assert re.search(rf"^\[ *[0-9.]+s\] {stage} \.\.\.$", refresh.stderr, re.M), (stage, refresh.stderr[-2000:])
+    assert "START sql table model" not in console and "dagster - DEBUG" not in console
+    assert re.search(r"^Stages: ingest [0-9.]+ s, staging [0-9.]+ s, .*publish [0-9.]+ s$", refresh.stdout, re.M)
+    with duckdb.connect(str(base / "warehouse" / "published" / "public.duckdb"), read_only=True) as con:
+        households = con.execute("select households from ind_poverty_by_area where level = 'kabupaten'").fetchall()[0][0]
+    assert f"Published: {households:,} households" in refresh.stdout
+    assert re.search(r"^Gates: (\d+) of \1 checks passed$", refresh.stdout, re.M)
+    assert re.search(r"^Files rejected or with unread rows: [1-9]", refresh.stdout, re.M)  # the encrypted workbook
+    log = log_of(refresh)
+    assert "START sql table model" in log and "STEP_SUCCESS" in log
 
 
 def test_no_public_table_holds_the_names(drop):
