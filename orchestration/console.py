@@ -34,6 +34,14 @@ def log_path(settings: Settings, run_id: str) -> Path:
     return settings.logs_dir / f"refresh-{time.strftime('%Y%m%d-%H%M%S')}-{run_id[:8]}.log"
 
 
+_terminal: IO[str] | None = None  # the terminal while output_to() holds stdout and stderr
+
+
+def terminal() -> IO[str]:
+    """Where lines meant for the operator go: the terminal, also while the run's output goes to its log."""
+    return _terminal or sys.stderr
+
+
 @contextmanager
 def output_to(path: Path) -> Iterator[IO[str]]:
     """Send this process's stdout and stderr, and its children's (dbt), to ``path`` at the file-descriptor
@@ -45,17 +53,20 @@ def output_to(path: Path) -> Iterator[IO[str]]:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
-    terminal = os.fdopen(os.dup(saved_err), "w", buffering=1, encoding="utf-8", errors="replace")
+    global _terminal
+    stream = os.fdopen(os.dup(saved_err), "w", buffering=1, encoding="utf-8", errors="replace")
+    _terminal = stream
     try:
-        yield terminal
+        yield stream
     finally:
+        _terminal = None
         sys.stdout.flush()
         sys.stderr.flush()
         os.dup2(saved_out, 1)
         os.dup2(saved_err, 2)
         os.close(saved_out)
         os.close(saved_err)
-        terminal.close()
+        stream.close()
 
 
 class StageLines(threading.Thread):

@@ -9,7 +9,7 @@ import uuid
 
 import dagster as dg
 
-from .console import StageLines, log_path, output_to
+from .console import StageLines, log_path, output_to, terminal
 from .instance import ensure_dagster_home
 from .privacy import mask_error
 from .run_records import RefreshOutcome, refresh_tags, run_outcome
@@ -17,7 +17,8 @@ from .settings import Settings, check_kabupaten, get_settings
 
 
 def _say(message: str) -> None:
-    print(mask_error(message), file=sys.stderr, flush=True)  # can hold an exception's text (paths)
+    # can hold an exception's text (paths); to the terminal also while the run's output goes to its log file
+    print(mask_error(message), file=terminal(), flush=True)
 
 
 def _job_pools(job) -> set[str]:
