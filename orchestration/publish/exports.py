@@ -1,6 +1,7 @@
 """Exports written from the published files.
 
-exports/public/<table>.parquet, <table>.csv, <table>.json   every public indicator table + its metadata
+exports/public/<table>.parquet, <table>.csv, <table>.json   every public indicator table and its history
+                                                             (ind_*_history) + its metadata
                                                              (description, unit, sources, area levels:
                                                              the dbt YAML of the model, via the manifest)
 exports/restricted/priority_<kode_kecamatan>.xlsx            the SIKKEP priority list, one workbook per
@@ -21,6 +22,7 @@ import duckdb
 
 from .inert import inert_select, xlsx_row
 from .lock import TEMP_MARK
+from .comments import history_name, public_descriptions
 from .metadata import PUBLIC_TABLES, public_table_metadata
 
 
@@ -56,6 +58,8 @@ def _sql_str(value) -> str:
 def _table_periods(con, table: str, info: dict, sources: list[str]) -> dict:
     cols = {r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
+    if table.endswith("_history"):  # one set per publication period
+        return {"periods": [r[0] for r in con.execute(f'select distinct period from "{table}" order by 1').fetchall()]}
     if {"period_from", "period_to"} <= cols:
         pairs = con.execute(f'select distinct period_from, period_to from "{table}" order by 1').fetchall()
         return {"period_pairs": [list(p) for p in pairs]}
@@ -72,10 +76,14 @@ def write_public_exports(public_db: Path, out_dir: Path, info: dict) -> dict[str
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     metadata = public_table_metadata()  # descriptions and meta: the dbt YAML, via the dbt manifest
+    # ind_*_history (trends) beside each ind_*: their texts generated from the same YAML (comments.py)
+    descriptions = public_descriptions(metadata)
+    metadata = {**metadata, **{history_name(t): {**metadata[t], **descriptions[history_name(t)]}
+                               for t in PUBLIC_TABLES}}
     con = duckdb.connect(str(public_db), read_only=True)
     try:
         published_at = con.execute("select max(published_at) from publication").fetchone()[0]
-        for table in PUBLIC_TABLES:
+        for table in (*PUBLIC_TABLES, *(history_name(t) for t in PUBLIC_TABLES)):
             meta = metadata[table]
             parquet, csv, meta_json = (out_dir / f"{table}.{ext}" for ext in ("parquet", "csv", "json"))
             tmp = _tmp(parquet)

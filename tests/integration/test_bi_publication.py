@@ -59,7 +59,7 @@ def test_counts_are_bigint_in_the_file_and_the_exports(env):
     assert not [r for r in types if r[2] in ("HUGEINT", "UHUGEINT") or r[2].startswith("DECIMAL")]
     assert ("ind_poverty_by_area", "households", "BIGINT") in types
     assert ("ind_program_overlap_history", "households_both", "BIGINT") in types
-    for table in PUBLIC_TABLES:
+    for table in (*PUBLIC_TABLES, *(history_name(t) for t in PUBLIC_TABLES)):
         schema = pq.read_schema(env["exports"] / "public" / f"{table}.parquet")
         for field in schema:
             assert str(field.type) in ("string", "int64", "double", "bool", "int32"), (table, field)
@@ -81,7 +81,7 @@ def test_every_public_table_and_column_is_described_from_one_source(env):
     for table, column, comment in columns:
         assert comment and comment == descriptions[table]["columns"][column], (table, column)
     # the source: the dbt YAML of the model (Indonesian), the same text in the exports' metadata
-    for table in PUBLIC_TABLES:
+    for table in (*PUBLIC_TABLES, *(history_name(t) for t in PUBLIC_TABLES)):
         meta = json.loads((env["exports"] / "public" / f"{table}.json").read_text(encoding="utf-8"))
         assert meta["description"] == tables[table]
         assert {c["name"]: c["description"] for c in meta["columns"]} == {
@@ -214,6 +214,8 @@ def test_history_keeps_one_set_per_period_across_real_publications(env):
                                          "where level = 'kabupaten' order by 1"))
     assert trend["2024-10"] == trend["2024-09"] + 1001
     assert _rows(third["public"], "select period from publication where kind = 'run'") == [("2024-10",)]
+    exported = json.loads((env["exports"] / "public" / "ind_poverty_by_area_history.json").read_text(encoding="utf-8"))
+    assert exported["periods"] == ["2024-09", "2024-10"] and exported["rows"] == 12
     # a failed gate leaves the history (and everything else) as it was
     before = third["public"].read_bytes()
     with pytest.raises(PublishBlocked):
