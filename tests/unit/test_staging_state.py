@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.staging_state import record_built, rules_digest, unchanged_sources
+from orchestration.staging_state import record_built, rules_changed, rules_digest, unchanged_sources
 
 
 def _warehouse(path):
@@ -30,4 +30,48 @@ def test_only_unchanged_sources_with_a_staged_table_are_kept(tmp_path):
     assert unchanged_sources(con, digest) == []
     record_built(con, digest)
     assert unchanged_sources(con, "other rules") == []  # a changed macro, seed or contract restages all
+    con.close()
+
+
+def test_changed_rules_restage_every_file(tmp_path, monkeypatch):
+    """The rule: staged rows are kept only while the staging rules are those they were built by: the dbt
+    project's macros, staging models, seeds and dbt_project.yml, the contracts (dbt vars) and the raw
+    tables' columns. Any change makes the staging step a full refresh."""
+    import shutil
+
+    from orchestration import staging_state
+    from orchestration.settings import DBT_PROJECT_DIR, PACKAGE_DIR, get_settings
+
+    con = _warehouse(tmp_path / "build.duckdb")
+    con.execute("CREATE TABLE raw.kur (nik VARCHAR, source_file VARCHAR)")
+    assert rules_changed(con, rules_digest(con=con))  # never recorded: everything is staged
+    record_built(con, rules_digest(con=con))
+    assert not rules_changed(con, rules_digest(con=con))
+
+    con.execute("ALTER TABLE raw.kur ADD COLUMN plafon VARCHAR")  # a contract gained a column
+    assert rules_changed(con, rules_digest(con=con))
+    record_built(con, rules_digest(con=con))
+
+    project = tmp_path / "dbt_project"  # a staging macro edited
+    for rel in staging_state.RULE_PATHS:
+        src = DBT_PROJECT_DIR / rel
+        (shutil.copy if src.is_file() else shutil.copytree)(src, project / rel)
+    monkeypatch.setattr(staging_state, "DBT_PROJECT_DIR", project)
+    assert not rules_changed(con, rules_digest(con=con))
+    macro = project / "macros" / "sikkep" / "names.sql"
+    macro.write_text(macro.read_text() + "\n{# edited #}\n")
+    assert rules_changed(con, rules_digest(con=con))
+
+    # a district's contract whose required columns changed (contracts are read once per folder: two folders)
+    import dataclasses
+
+    settings = get_settings()
+    digests = []
+    for name, required in [("contracts_a", "[nik, nama]"), ("contracts_b", "[nik, nama, no_kk]")]:
+        contracts = tmp_path / name
+        shutil.copytree(PACKAGE_DIR / "contracts", contracts)
+        kur = contracts / "kur.yml"
+        kur.write_text(kur.read_text().replace("required: [nik, nama]", f"required: {required}"))
+        digests.append(rules_digest(dataclasses.replace(settings, contracts_dir=contracts), con))
+    assert digests[0] != digests[1]
     con.close()

@@ -76,7 +76,9 @@
 {% macro stage_person_source(source_name) -%}
 {%- set meta = sikkep.person_source_meta(source_name) -%}
 {%- set ids = meta.get('identifiers') or {} -%}
-{%- set rel = sikkep.raw_relation(source_name) -%}
+{%- set raw = sikkep.raw_relation(source_name) -%}
+{#- a staging model's incremental run reads the new files only (incremental_staging.sql) -#}
+{%- set rel = sikkep.staging_input(raw) -%}
 {%- set lineage = sikkep._lineage_columns() -%}
 {%- set core = sikkep._core_columns() -%}
 {%- set id_cols = [] -%}
@@ -101,7 +103,8 @@
 {%- endfor -%}
 {%- set cols = core + id_cols + extras -%}
 {%- set str = dbt.type_string() -%}
-with src as (
+with {{ sikkep.staging_input_ctes(raw) }}
+src as (
     select
       {%- for c in cols %}
         {% if c in present %}cast({{ adapter.quote(c) }} as {{ str }}){% else %}cast(null as {{ str }}){% endif %} as raw_{{ c }},

@@ -1,8 +1,9 @@
 -- Dukcapil population aggregates per village: typed. Codes are checked against the kabupaten's
 -- dim_wilayah in int_dukcapil_rows; unusable rows go to quarantine from there.
 -- One CTE per step; every value is computed once per row (see macros/sikkep/stage.sql).
-with src as (
-    select * from {{ source('raw', 'dukcapil_agregat') }}
+with {{ sikkep.staging_input_ctes(source('raw', 'dukcapil_agregat')) }}
+src as (
+    select * from {{ sikkep.staging_input(source('raw', 'dukcapil_agregat')) }}
 ),
 -- step 1: code digits, counts, clean text
 cleaned as (

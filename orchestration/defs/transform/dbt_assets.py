@@ -13,7 +13,7 @@ from ...quality.dbt_blame import with_blamed_files
 from ...resources import WarehouseResource
 from ...settings import DBT_PROJECT_DIR
 from ...step_errors import masked_failures
-from ...staging_state import record_built, rules_digest, unchanged_sources
+from ...staging_state import record_built, rules_changed, rules_digest, unchanged_sources
 from ..ingest.assets import WRITER_POOL
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -56,12 +56,12 @@ def _prune_targets() -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _build(context, warehouse: WarehouseResource, exclude: list[str] = ()):
+def _build(context, warehouse: WarehouseResource, exclude: list[str] = (), full_refresh: bool = False):
     warehouse.export_env()
     # unit tests check the SQL, not the night's data: `make test` runs them (tests/integration), the
     # nightly build skips them (dbt's advice for production builds)
     args = ["build", *dbt_vars_arg(warehouse.settings), "--exclude-resource-type", "unit_test",
-            *(["--exclude", " ".join(exclude)] if exclude else [])]
+            *(["--exclude", " ".join(exclude)] if exclude else []), *(["--full-refresh"] if full_refresh else [])]
     invocation = dbt_resource.cli(args, context=context, raise_on_error=False)
     failed_tests = []
     for event in invocation.stream():
@@ -89,14 +89,17 @@ def _build(context, warehouse: WarehouseResource, exclude: list[str] = ()):
             name="dbt_staging", select="path:seeds path:models/staging path:models/intermediate")
 @masked_failures
 def dbt_staging(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    # A source whose files and staging rules are unchanged keeps its staged table (staging_state.py):
-    # a night where one program list changed stages that list only.
-    digest = rules_digest(warehouse.settings)
+    # Staging follows change (staging_state.py): changed rules restage every file; otherwise a source
+    # whose files are unchanged keeps its staged table and a changed source stages its new files only.
     with warehouse.build_connection() as con:
-        keep = unchanged_sources(con, digest)
-    if keep:
+        digest = rules_digest(warehouse.settings, con)
+        full = rules_changed(con, digest)
+        keep = [] if full else unchanged_sources(con, digest)
+    if full:
+        context.log.info("staging: rules changed or never recorded: every file is staged again (--full-refresh)")
+    elif keep:
         context.log.info(f"staging: unchanged since their last build, not staged again: {', '.join(keep)}")
-    yield from _build(context, warehouse, exclude=[f"stg_{s}" for s in keep])
+    yield from _build(context, warehouse, exclude=[f"stg_{s}" for s in keep], full_refresh=full)
     with warehouse.build_connection() as con:
         record_built(con, digest)
 
