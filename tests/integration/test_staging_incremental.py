@@ -5,6 +5,7 @@ same raw tables, table by table (EXCEPT ALL both ways over every staging and int
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import duckdb
@@ -143,4 +144,57 @@ def test_a_full_refresh_stages_every_file_again(first_build, tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*) from staging.stg_pbi_jk where unparsed_fields = 'KEPT'").fetchone()[0] == 0
     assert con.execute("select count(*) from staging.stg_pbi_jk").fetchone()[0] == 4
+    con.close()
+
+
+def test_the_staging_step_keeps_unchanged_sources_stages_changed_files_and_rebuilds_all_on_new_rules(sikkep_env):
+    """The Dagster staging step (dbt_assets.dbt_staging with staging_state): a source whose files are
+    unchanged is not built at all, a changed source stages its changed file only, and staging rules other
+    than the recorded ones (here: the record of them replaced) stage every file again."""
+    import dagster as dg
+
+    from orchestration.defs.transform.dbt_assets import dbt_staging
+    from orchestration.instance import ensure_dagster_home
+    from orchestration.resources import WarehouseResource
+    from orchestration.settings import get_settings
+
+    settings = get_settings()
+    ensure_dagster_home(settings)
+    settings.build_db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.build_db))
+    create_raw(con, SAMPLE, REJECTED)
+    con.close()
+
+    def materialize():
+        with dg.DagsterInstance.get() as instance:
+            result = dg.materialize([dbt_staging], instance=instance, resources={"warehouse": WarehouseResource()},
+                                    raise_on_error=False)
+            assert result.success
+            return " ".join(str(getattr(r.dagster_event, "message", "") or r.user_message)
+                            for r in instance.all_logs(result.run_id))
+
+    def kept(con, table, where="true"):
+        return con.execute(f"select bool_and(coalesce(unparsed_fields, '') = 'KEPT') from staging.{table} "
+                           f"where {where}").fetchone()[0]
+
+    assert "every file is staged again" in materialize()  # a new build database: all staged
+    con = duckdb.connect(str(settings.build_db))
+    con.execute("update staging.stg_pbi_jk set unparsed_fields = 'KEPT'")
+    con.execute("update staging.stg_p3ke set unparsed_fields = 'KEPT'")
+    change_raw(con)
+    con.close()
+
+    logs = materialize()
+    not_staged = re.search(r"not staged again: ([a-z_, ]+)", logs).group(1).split(", ")
+    assert "pbi_jk" in not_staged and "kur" in not_staged and "p3ke" not in not_staged and "dtks" not in not_staged
+    con = duckdb.connect(str(settings.build_db))
+    assert kept(con, "stg_pbi_jk") and kept(con, "stg_p3ke", f"source_file = '{ANAK_TUHA}'")
+    assert not kept(con, "stg_p3ke", f"source_file = '{GUNUNG_SUGIH}'")
+    assert con.execute(f"select count(*) from staging.stg_dtks where source_file = '{DTKS_OLD}'").fetchone()[0] == 0
+    con.execute("update meta.staging_rules set digest = 'the rules of an older release'")
+    con.close()
+
+    assert "every file is staged again" in materialize()
+    con = duckdb.connect(str(settings.build_db), read_only=True)
+    assert not kept(con, "stg_pbi_jk") and not kept(con, "stg_p3ke", f"source_file = '{ANAK_TUHA}'")
     con.close()
