@@ -248,7 +248,7 @@ def history_case(n: int, settings: Settings) -> dict:
                               "--periods", str(HISTORY_PERIODS), "--seed", "7", "--out", str(raw)], env)
         (base / "generated.ok").write_text(json.dumps({"wall_s": wall, "peak_rss_gb": peak / 1e9}))
     periods = _periods(raw)
-    out: dict = {"periods": periods}
+    out: dict = {"households": n, "periods": periods}
     for name, held in (("p2", periods[:2]), ("p8", periods)):
         drop = base / f"drop_{name}"
         shutil.rmtree(drop, ignore_errors=True)
@@ -320,7 +320,8 @@ def targets_table(results: list[dict]) -> list[str]:
     ]
     hist = max((r for r in results if r.get("history")), key=lambda r: r["households"], default=None)
     if hist:
-        h, hn = hist["history"], f" (at {hist['households']:,} households)"
+        h = hist["history"]
+        hn = f" (at {h.get('households', hist['households']):,} households)"
         if h.get("quarterly") and h.get("full_p2"):
             q, full2 = h["quarterly"]["wall_s"], h["full_p2"]["wall_s"]
             rows.append(("a new period of every list ≤ full" + hn, f"{q:.0f} s vs full {full2:.0f} s ({q / full2:.0%})",
@@ -381,6 +382,7 @@ def write_markdown(results: list[dict], path: Path) -> None:
                   "|---|---|---|" + "---|" * (len(STAGES) + 1)]
         for r in history:
             h = r["history"]
+            size = h.get("households", r["households"])
             for key, label, rows in [("full_p2", "2 periods, full", "source_rows_p2"),
                                      ("changed_p2", "2 periods, one list changed", "source_rows_p2"),
                                      ("quarterly", "a new period of every list (2 -> 3)", None),
@@ -391,7 +393,7 @@ def write_markdown(results: list[dict], path: Path) -> None:
                     continue
                 st = run.get("stages") or {}
                 n_rows = f"{h[rows]:,}" if rows and rows in h else ""
-                lines.append(f"| {r['households']:,} | {label} | {n_rows} | " + " | ".join(f"{st.get(x, 0):.1f}" for x in STAGES)
+                lines.append(f"| {size:,} | {label} | {n_rows} | " + " | ".join(f"{st.get(x, 0):.1f}" for x in STAGES)
                              + f" | **{run['wall_s']:.1f}** |")
     lines += targets_table(results)
     scored = [r for r in results if r.get("linkage_quality")]

@@ -181,13 +181,18 @@ REJECTED = [dict(source="dtks", period="2024-09", source_file="dtks/2024-09/dtks
                  rule="ragged_row", detail="row has 30 fields, header 20 (NIK 1802214507890001)")]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("staging")
-    db = tmp / "build.duckdb"
+def sample_raw(db: Path) -> Path:
+    """A build database holding the raw tables of SAMPLE and REJECTED (nothing staged yet)."""
     con = duckdb.connect(str(db))
     create_raw(con, SAMPLE, REJECTED)
     con.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("staging")
+    db = sample_raw(tmp / "build.duckdb")
     res = run_dbt(db, "build", *STAGING_SELECT, target_dir=tmp / "target")
     if res.returncode != 0:
         pytest.fail("dbt build failed:\n" + res.stdout[-6000:] + res.stderr[-2000:])

@@ -11,7 +11,7 @@ import shutil
 import duckdb
 import pytest
 
-from tests.integration.test_staging_build import REJECTED, SAMPLE, STAGING_SELECT, create_raw, run_dbt
+from tests.integration.test_staging_build import STAGING_SELECT, run_dbt, sample_raw
 
 pytestmark = pytest.mark.slow
 
@@ -58,10 +58,7 @@ def change_raw(con):
 @pytest.fixture(scope="module")
 def first_build(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("incremental")
-    db = tmp / "build.duckdb"
-    con = duckdb.connect(str(db))
-    create_raw(con, SAMPLE, REJECTED)
-    con.close()
+    db = sample_raw(tmp / "build.duckdb")
     build(db, tmp)
     return tmp, db
 
@@ -161,9 +158,7 @@ def test_the_staging_step_keeps_unchanged_sources_stages_changed_files_and_rebui
     settings = get_settings()
     ensure_dagster_home(settings)
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.build_db))
-    create_raw(con, SAMPLE, REJECTED)
-    con.close()
+    sample_raw(settings.build_db)
 
     def materialize():
         with dg.DagsterInstance.get() as instance:
