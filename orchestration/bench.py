@@ -24,28 +24,10 @@ import duckdb
 import psutil
 
 from .settings import PROJECT_ROOT, Settings, child_env, get_settings, warehouse_child_env
+from .stages import STAGES, stage_of
 
 BENCH_DIR = PROJECT_ROOT / "bench"
 SIZES = [25_000, 100_000, 400_000]
-STAGES = ["ingest", "staging", "gates", "linkage", "marts", "indicators", "publish"]
-# the history case links 8 periods of every list (4 times the rows of the 2-period data set of the same
-# size: at 400,000 households 13 million person rows, hours on this machine): it runs at the smallest size
-# of the run (BENCH_SIZES=100000 alone: at 100,000)
-HISTORY_PERIODS = 8
-
-
-def _stage_of(step_key: str) -> str:
-    if step_key.startswith("raw__"):
-        return "ingest"
-    if step_key == "dbt_staging":
-        return "staging"
-    if step_key == "linkage":
-        return "linkage"
-    if step_key == "dbt_marts":
-        return "marts"
-    if step_key.startswith("published__"):
-        return "publish"
-    return "gates"
 
 
 def parse_floor(raw: Path) -> tuple[float, int]:
@@ -113,7 +95,7 @@ def _step_stats(dagster_home: Path, run_id: str) -> list:
 def _stage_times(stats: list) -> dict:
     times = dict.fromkeys(STAGES, 0.0)
     for s in stats:
-        times[_stage_of(s.step_key)] += s.end_time - s.start_time
+        times[stage_of(s.step_key)] += s.end_time - s.start_time
     return times
 
 
@@ -123,7 +105,7 @@ def _stage_peaks(stats: list, samples: list) -> dict:
     for s in stats:
         inside = [rss for t, rss in samples if s.start_time <= t <= s.end_time]
         if inside:
-            stage = _stage_of(s.step_key)
+            stage = stage_of(s.step_key)
             peaks[stage] = max(peaks[stage], max(inside) / 1e9)
     return peaks
 
