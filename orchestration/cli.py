@@ -1,4 +1,4 @@
-"""The `sikkep` commands: generate, refresh, status, train-linkage, score, evaluate."""
+"""The `sikkep` commands: generate, refresh, status, train-linkage, score, evaluate, province."""
 from __future__ import annotations
 
 import argparse
@@ -124,6 +124,31 @@ def _evaluate(args) -> int:
     return 1 if failed else 0
 
 
+def _province(args) -> int:
+    from .province import ProvinceError, publish_province
+    from .publish import PublishError
+
+    settings = get_settings()
+    out = Path(args.out).resolve() if args.out else settings.province_dir
+    provinsi = args.provinsi or settings.provinsi
+    try:
+        summary = publish_province(args.sources, out, provinsi, report=lambda line: print(line))
+    except (ProvinceError, PublishError) as exc:
+        print(f"sikkep province: {exc}. The last province publication in {out / 'published'} is unchanged.",
+              file=sys.stderr)
+        return 1
+    print(f"Province {summary['provinsi']} {summary['nama']}, period {summary['period']}: published "
+          f"{summary['paths']['public']} (run {summary['run_id']}); exports {summary['paths']['exports']}")
+    for k in summary["delivered"]:
+        print(f"  {k['kode']} {k['nama']}: run {k['run_id']}, period {k['period']}")
+    if summary["mixed_periods"]:
+        print("Periods differ between kabupaten (listed above); the province period is the newest.")
+    if summary["missing"]:
+        print(f"Not delivered ({len(summary['missing'])}; not in the province figures): "
+              + ", ".join(f"{k} {n}" for k, n in summary["missing"]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sikkep", description="SIKKEP Satu Data poverty-data warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -174,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep each profile's warehouse from an earlier evaluation (a warm refresh); "
                         "by default it starts empty, as for extracts never seen")
     e.set_defaults(func=_evaluate)
+    p = sub.add_parser("province", help="roll kabupaten publications up into a province publication (aggregates only)")
+    p.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR",
+                   help="kabupaten warehouse folders (or their published/ folder or public.duckdb), one per kabupaten")
+    p.add_argument("--provinsi", default=None, help="2-digit Kemendagri province code (default: that of SIKKEP_KABUPATEN)")
+    p.add_argument("--out", default=None, help="province folder (default SIKKEP_PROVINCE_DIR): published/, exports/")
+    p.set_defaults(func=_province)
     return parser
 
 

@@ -49,6 +49,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "DAGSTER_HOME": ("`$SIKKEP_WAREHOUSE_DIR/dagster`", "the Dagster instance: run history, logs, schedules"),
     "SIKKEP_LOG_LEVEL": ("`INFO`", "log level of the run `sikkep refresh` starts (its log file in `<warehouse>/logs/`)"),
     "SIKKEP_PUBLISH_POSTGRES": ("unset", "`postgresql://…`: publish also to this PostgreSQL database (docs/bi.md)"),
+    "SIKKEP_PROVINCE_DIR": ("`$SIKKEP_WAREHOUSE_DIR/province`", "`sikkep province`: its publication (`published/public.duckdb`) and exports"),
     "CI": ("unset", "set (not empty): no progress lines, and `sikkep refresh` logs as into a pipe"),
     "BENCH_SIZES": ("`25000,100000,400000`", "`make bench`: households of the data sets it runs"),
     "SIKKEP_UI_LISTEN": ("`127.0.0.1:3000`", "where nginx listens (`port` or `address:port`; `0.0.0.0:443` for the network)"),
@@ -89,6 +90,7 @@ class Settings:
     ci: bool = False                     # CI: not a terminal, whatever stderr is
     bench_sizes: tuple[int, ...] | None = None  # BENCH_SIZES: `make bench` (None: its default sizes)
     publish_postgres: str | None = None  # SIKKEP_PUBLISH_POSTGRES: libpq URL of the PostgreSQL publication
+    province_dir_path: Path | None = None  # SIKKEP_PROVINCE_DIR (None: the property province_dir derives it)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -111,6 +113,7 @@ class Settings:
             ci=bool(_read(environ, "CI")),
             bench_sizes=tuple(int(s) for s in sizes.split(",") if s) if sizes is not None else None,
             publish_postgres=_read(environ, "SIKKEP_PUBLISH_POSTGRES") or None,
+            province_dir_path=Path(prov).resolve() if (prov := _read(environ, "SIKKEP_PROVINCE_DIR")) else None,
         )
 
     @property
@@ -137,6 +140,16 @@ class Settings:
     @property
     def exports_dir(self) -> Path:
         return self.warehouse_dir / "exports"
+
+    @property
+    def province_dir(self) -> Path:
+        """`sikkep province`: the province roll-up's published/ and exports/ (orchestration/province/)."""
+        return self.province_dir_path or self.warehouse_dir / "province"
+
+    @property
+    def provinsi(self) -> str:
+        """The province of the kabupaten served (the default province of `sikkep province`)."""
+        return self.kabupaten[:2]
 
     @property
     def logs_dir(self) -> Path:
@@ -198,7 +211,7 @@ def get_settings() -> Settings:
 SETTINGS_VARIABLES = ("SIKKEP_RAW_DIR", "SIKKEP_WAREHOUSE_DIR", "SIKKEP_KABUPATEN", "SIKKEP_CONTRACTS_DIR",
                       "SIKKEP_LINKAGE_MEMORY", "SIKKEP_BUILD_MEMORY", "SIKKEP_DBT_MEMORY", "SIKKEP_INGEST_WORKERS",
                       "SIKKEP_LINKAGE_THREADS", "DAGSTER_HOME", "SIKKEP_LOG_LEVEL", "CI", "BENCH_SIZES",
-                      "SIKKEP_PUBLISH_POSTGRES")
+                      "SIKKEP_PUBLISH_POSTGRES", "SIKKEP_PROVINCE_DIR")
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -223,6 +236,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         env["BENCH_SIZES"] = ",".join(map(str, s.bench_sizes))
     if s.publish_postgres:
         env["SIKKEP_PUBLISH_POSTGRES"] = s.publish_postgres
+    if s.province_dir_path is not None:
+        env["SIKKEP_PROVINCE_DIR"] = str(s.province_dir_path)
     return env
 
 

@@ -447,10 +447,11 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
     }
 
 
-def _swap_exports(staging: Path, exports: Path, staged: dict) -> dict:
-    """Move each staged export folder into place (rename of the old one aside, rename of the new one in)."""
+def _swap_exports(staging: Path, exports: Path, staged: dict, folders=("public", "restricted")) -> dict:
+    """Move each staged export folder into place (rename of the old one aside, rename of the new one in).
+    folders: the province publication (orchestration/province) has public exports only."""
     exports.mkdir(parents=True, exist_ok=True)
-    for sub in ("public", "restricted"):
+    for sub in folders:
         new, final = staging / sub, exports / sub
         old = exports / f".{sub}.old"
         shutil.rmtree(old, ignore_errors=True)

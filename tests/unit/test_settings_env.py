@@ -100,7 +100,8 @@ def _every_field_set(tmp_path: Path) -> Settings:
     s = Settings(raw_dir=tmp_path / "r", warehouse_dir=tmp_path / "w", kabupaten="18.05", linkage_memory="1GB",
                  build_memory="512MB", ingest_workers=3, dbt_memory="3GB", contracts_dir=tmp_path / "c",
                  linkage_threads=1, dagster_home_dir=tmp_path / "d", log_level="debug", ci=True,
-                 bench_sizes=(1000, 2000), publish_postgres="postgresql://u@h/db")
+                 bench_sizes=(1000, 2000), publish_postgres="postgresql://u@h/db",
+                 province_dir_path=tmp_path / "p")
     defaults = Settings(raw_dir=Path("."), warehouse_dir=Path("."), kabupaten="18.02")
     same = [f.name for f in dataclasses.fields(Settings) if getattr(s, f.name) == getattr(defaults, f.name)]
     assert not same, f"give these fields a value other than the default here: {same}"
