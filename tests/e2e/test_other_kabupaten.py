@@ -4,20 +4,13 @@ GX, Splink, publish) for Lampung Barat (18.04) and for a kota, Bandar Lampung (1
 the answer key with the project's scorecard."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 import pytest
 
 from orchestration.synth import scorecard
-from orchestration.synth.generate import generate
 
 pytestmark = pytest.mark.slow
 
-SIKKEP = Path(sys.executable).parent / "sikkep"
 # (code, a word of its Kemendagri name, households): the smallest sizes whose every list keeps enough rows
 # for the gates' shares and period-to-period ratios (a kota's RTLH list of 3 rows falling to 1 is a collapse)
 CASES = [("18.04", "LAMPUNG BARAT", 300), ("18.71", "BANDAR LAMPUNG", 1000)]
@@ -25,14 +18,11 @@ ESTIMATE_SLACK = 8  # households: the PBI-JK family estimate at these sizes (bel
 
 
 @pytest.mark.parametrize("kode, nama, households", CASES)
-def test_a_refresh_for_another_kabupaten_matches_its_answer_key(tmp_path, kode, nama, households):
-    raw = tmp_path / "raw"
-    generate(households=households, seed=11, periods=2, out_dir=raw, kabupaten=kode)
-    warehouse = tmp_path / "warehouse"
-    env = dict(os.environ, SIKKEP_RAW_DIR=str(raw), SIKKEP_WAREHOUSE_DIR=str(warehouse),
-               DAGSTER_HOME=str(tmp_path / "dagster"), SIKKEP_KABUPATEN=kode)
-    refresh = subprocess.run([str(SIKKEP), "refresh"], env=env, capture_output=True, text=True, timeout=1800)
+def test_a_refresh_for_another_kabupaten_matches_its_answer_key(kabupaten_warehouse, kode, nama, households):
+    # the refresh is shared with the province roll-up test (tests/e2e/conftest.py)
+    tmp_path, refresh = kabupaten_warehouse(kode, households)
     assert refresh.returncode == 0, refresh.stdout[-3000:] + refresh.stderr[-3000:]
+    warehouse = tmp_path / "warehouse"
 
     published = warehouse / "published"
     with duckdb.connect(str(published / "public.duckdb"), read_only=True) as con:
