@@ -25,9 +25,10 @@ from typing import Callable
 import duckdb
 import yaml
 
-from ..publish.comments import comment_statements, public_descriptions
+from ..publish.comments import public_descriptions
 from ..publish.core import (
-    NEWEST_V1_STORAGE, PUBLIC_DB, STORAGE_VERSION, AuditFailed, PublishBlocked, _fsync_dir, _fsync_file, _now,
+    NEWEST_V1_STORAGE, PUBLIC_DB, STORAGE_VERSION, AuditFailed, PublishBlocked, _comment_public, _fsync_dir,
+    _fsync_file, _now,
     _swap_exports, _write_publication, check_public_shape, scan_for_personal_data, storage_version_number,
 )
 from ..publish.history import write_history
@@ -70,16 +71,6 @@ def province_descriptions(columns_by_table: dict[str, list[str]]) -> dict[str, d
     pub["description"] = _clean(texts["publication"]["description"])
     pub["columns"].update({k: _clean(v) for k, v in texts["publication"]["columns"].items()})
     return out
-
-
-def _comment(con) -> None:
-    columns: dict[str, list[str]] = {}
-    for table, column in con.execute(
-            "select table_name, column_name from duckdb_columns() where database_name = 'pub' "
-            "and schema_name = 'main' order by table_name, column_index").fetchall():
-        columns.setdefault(table, []).append(column)
-    for statement in comment_statements("", columns, province_descriptions(columns)):
-        con.execute(statement)
 
 
 def _publication(con, info: dict, published_at, counts: dict, inputs: list[KabupatenInput],
@@ -224,7 +215,7 @@ def _write(tmp: Path, inputs, snapshots, info, published_at, provinsi, nama, mis
         con.execute("use pub")
         counts.update(write_history(con, "pub", previous, info["period"], info["run_id"], report))
         _publication(con, info, published_at, counts, inputs, missing, names)
-        _comment(con)
+        _comment_public(con, province_descriptions)
         con.execute("checkpoint pub")
         con.execute("use memory")
         con.execute("detach pub")

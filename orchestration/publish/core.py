@@ -250,8 +250,9 @@ def _write_db(target: Path, build_db: Path, tables: dict[str, str], with_priorit
     return counts
 
 
-def _comment_public(con) -> None:
-    """COMMENT ON every table and column of the public file, from their single sources (comments.py)."""
+def _comment_public(con, describe: Callable[[dict], dict] | None = None) -> None:
+    """COMMENT ON every table and column of the public file, from their single sources (comments.py).
+    describe(columns by table) -> descriptions: the province publication's (orchestration/province)."""
     from .comments import comment_statements, public_descriptions
 
     columns: dict[str, list[str]] = {}
@@ -259,7 +260,7 @@ def _comment_public(con) -> None:
             "select table_name, column_name from duckdb_columns() where database_name = 'pub' "
             "and schema_name = 'main' order by table_name, column_index").fetchall():
         columns.setdefault(table, []).append(column)
-    for statement in comment_statements("", columns, public_descriptions()):
+    for statement in comment_statements("", columns, describe(columns) if describe else public_descriptions()):
         con.execute(statement)
 
 
