@@ -227,3 +227,23 @@ def test_refusals_and_failed_gates_keep_the_last_province_publication(kabupaten,
     # the history keeps one set per province period (carried from the last province publication)
     hist = {r["period"] for r in rows(published, "ind_poverty_by_area_history")}
     assert hist == {first["period"]} | {second["period"]}
+
+
+def test_a_roll_up_killed_before_its_swap_is_cleaned_by_the_next(kabupaten, tmp_path):
+    out = tmp_path / "province"
+    sources = [str(w) for w in kabupaten.values()]
+    publish_province(sources, out, "18")
+    before = digest(out / "published" / "public.duckdb")
+    killed = subprocess.run([sys.executable, "-c", (
+        "import os, signal, sys\n"
+        "from orchestration.province import publish_province\n"
+        "publish_province(sys.argv[2:], sys.argv[1], '18', _before_swap=lambda _: os.kill(os.getpid(), signal.SIGKILL))\n"),
+        str(out), *sources], capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    left = [p.name for p in (out / "published").iterdir() if ".tmp-" in p.name]
+    assert any(n.startswith(".public.duckdb") for n in left) and any(n.startswith(".input-") for n in left), left
+    assert digest(out / "published" / "public.duckdb") == before
+    cleaned = []
+    publish_province(sources, out, "18", report=cleaned.append)
+    assert len(cleaned) >= len(left) and not [p for p in (out / "published").iterdir() if ".tmp-" in p.name]
+    assert not list(tmp_path.glob(".exports.tmp-*")) and not list(out.glob(".exports.tmp-*"))
