@@ -8,10 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
+from .contract_terms import contract_data, registry_terms
 from .ingest.contracts import default_contracts
-from .settings import CONTRACTS_DIR, DBT_PROJECT_DIR, OFFLINE_ENV, Settings, child_env, get_settings
+from .settings import DBT_PROJECT_DIR, OFFLINE_ENV, Settings, child_env, get_settings
 
 
 def dbt_executable() -> str:
@@ -20,21 +19,11 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def _contract_file(source: str, contracts_dir: Path | None) -> Path | None:
-    """The YAML a contract was read from (SIKKEP_CONTRACTS_DIR, settings.contracts_dir, overrides the
-    project's, as in default_contracts; the file name is the source)."""
-    for directory in (contracts_dir, CONTRACTS_DIR):
-        if directory and (path := Path(directory) / f"{source}.yml").is_file():
-            return path
-    return None
-
-
 def _program_details(contract, contracts_dir: Path | None) -> dict:
     """What dim_program shows of a program list, from its contract: program_name (default: the title),
     program_holder (the program's owner; default: the agency delivering the list) and program_order
     (position in dim_program and in the fct_household program columns; default: after the numbered ones)."""
-    path = _contract_file(contract.source, contracts_dir)
-    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path else {}
+    data = contract_data(contract.source, contracts_dir)
     order = data.get("program_order")
     return {"program_name": str(data.get("program_name") or contract.title),
             "program_holder": str(data.get("program_holder") or contract.agency or ""),
@@ -44,7 +33,8 @@ def _program_details(contract, contracts_dir: Path | None) -> dict:
 def dbt_vars(settings: Settings | None = None) -> dict:
     """Person-level sources for int_person_records come from the contracts: a new agency list is config.
     The programs (dim_program, the fct_household program columns, the program indicators) are the
-    entries with kind 'program'. ``settings``: default the environment's."""
+    entries with kind 'program'; the registries (their desil columns, precedence and scale in the marts)
+    those with kind 'registry' (contract_terms.registry_terms). ``settings``: default the environment's."""
     settings = settings or get_settings()
     sources = []
     for c in default_contracts(settings.contracts_dir).values():
@@ -56,6 +46,8 @@ def dbt_vars(settings: Settings | None = None) -> dict:
                  "identifiers": dict(c.identifiers)}
         if c.kind == "program" and c.program:
             entry.update(_program_details(c, settings.contracts_dir))
+        if c.kind == "registry":
+            entry["registry"] = registry_terms(c.source, settings.contracts_dir)
         sources.append(entry)
     return {"kabupaten": settings.kabupaten, "person_sources": sources}
 

@@ -180,39 +180,12 @@ def _write_publication(con, info: dict, published_at: datetime, tables: dict[str
     con.executemany("insert into publication values (?,?,?,?,?,?,?,?,?,?,?)", rows)
 
 
+# The priority list is built by dbt (models/marts/mart_priority_list.sql: its registry columns and reason
+# come from the contracts); the restricted file keeps it in reading order.
 PRIORITY_LIST_SQL = """
 create table priority_list as
-with h as (
-    select * from build.marts.fct_household where sikkep_priority
-),
-head as (
-    select person_id, nama, nik from build.marts.fct_person
-),
-area as (
-    select level, kode_wilayah, nama_wilayah from build.marts.dim_wilayah
-)
-select
-    h.household_id,
-    h.kode_kecamatan,
-    kec.nama_wilayah as nama_kecamatan,
-    h.kode_wilayah,
-    desa.nama_wilayah as nama_desa,
-    hd.nama as nama_kepala_keluarga,
-    case when hd.nik is null then null
-         when length(hd.nik) >= 8 then substr(hd.nik, 1, 4) || repeat('*', length(hd.nik) - 6) || substr(hd.nik, length(hd.nik) - 1, 2)
-         else repeat('*', length(hd.nik)) end as nik_kepala_masked,
-    h.members,
-    h.desil,
-    h.desil_dtks,
-    h.desil_p3ke,
-    'Terdaftar di P3KE (desil ' || coalesce(cast(h.desil_p3ke as varchar), '-') || ') dan DTKS (desil '
-        || coalesce(cast(h.desil_dtks as varchar), '-') || '), tidak menerima bantuan sosial'
-        || case when h.kur then ' (hanya KUR)' else '' end as alasan
-from h
-left join head as hd on hd.person_id = h.head_person_id
-left join area as kec on kec.level = 'kecamatan' and kec.kode_wilayah = h.kode_kecamatan
-left join area as desa on desa.level = 'desa' and desa.kode_wilayah = h.kode_wilayah
-order by h.kode_kecamatan, h.kode_wilayah, h.desil nulls last, h.household_id
+select * from build.marts.priority_list
+order by kode_kecamatan, kode_wilayah, desil nulls last, household_id
 """
 
 

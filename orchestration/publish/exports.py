@@ -122,9 +122,17 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 PRIORITY_COLUMNS = [
     ("household_id", "ID Keluarga"), ("kode_wilayah", "Kode Desa"), ("nama_desa", "Desa / Kampung"),
     ("nama_kepala_keluarga", "Kepala Keluarga"), ("nik_kepala_masked", "NIK (tersamar)"),
-    ("members", "Jumlah Anggota"), ("desil", "Desil"), ("desil_dtks", "Desil DTKS"),
-    ("desil_p3ke", "Desil P3KE"), ("alasan", "Alasan Prioritas"),
+    ("members", "Jumlah Anggota"), ("desil", "Desil"), ("alasan", "Alasan Prioritas"),
 ]
+
+
+def priority_columns(con) -> list[tuple[str, str]]:
+    """PRIORITY_COLUMNS with each registry's desil (priority_list.desil_<registry>, one per registry
+    contract: models/marts/mart_priority_list.sql) before the reason, in the table's order."""
+    registry = [(c, f"Desil {c[len('desil_'):].upper()}") for (c,) in con.execute(
+        "select column_name from duckdb_columns() where table_name = 'priority_list' "
+        "and column_name like 'desil\\_%' escape '\\' order by column_index").fetchall()]
+    return PRIORITY_COLUMNS[:-1] + registry + PRIORITY_COLUMNS[-1:]
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -143,7 +151,8 @@ def write_priority_workbooks(restricted_db: Path, out_dir: Path, info: dict) -> 
     out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(restricted_db), read_only=True)
     try:
-        cols = ", ".join(c for c, _ in PRIORITY_COLUMNS)
+        columns = priority_columns(con)
+        cols = ", ".join(c for c, _ in columns)
         rows = con.execute(
             f"select kode_kecamatan, nama_kecamatan, {cols} from priority_list "
             "order by kode_kecamatan nulls last, kode_wilayah nulls last, household_id").fetchall()
@@ -166,7 +175,7 @@ def write_priority_workbooks(restricted_db: Path, out_dir: Path, info: dict) -> 
             ws.append(xlsx_row(ws, [f"Daftar prioritas SIKKEP - Kecamatan {nama_kec or kode_kec or '-'} - "
                                     f"Desa {nama_desa or '-'} ({kode_desa or 'desa tidak diketahui'})"]))
             ws.append(xlsx_row(ws, [f"RAHASIA: data pribadi (UU 27/2022). Publikasi {info['run_id']}"]))
-            ws.append(xlsx_row(ws, [label for _, label in PRIORITY_COLUMNS]))
+            ws.append(xlsx_row(ws, [label for _, label in columns]))
             for item in items:
                 ws.append(xlsx_row(ws, item))
         tmp = out_dir / f".{final.name}{TEMP_MARK}{os.getpid()}.xlsx"

@@ -25,8 +25,10 @@ def test_inert_text():
 
 def priority_db(path, names: list[str]) -> None:
     con = duckdb.connect(str(path))
+    # one desil column per registry (priority_columns finds them), before the reason
+    columns = PRIORITY_COLUMNS[:-1] + [("desil_dtks", ""), ("desil_p3ke", "")] + PRIORITY_COLUMNS[-1:]
     cols = ", ".join(f"{c} varchar" if c not in ("members", "desil", "desil_dtks", "desil_p3ke") else f"{c} integer"
-                     for c, _ in PRIORITY_COLUMNS)
+                     for c, _ in columns)
     con.execute(f"create table priority_list (kode_kecamatan varchar, nama_kecamatan varchar, {cols})")
     for i, name in enumerate(names):
         con.execute("insert into priority_list values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [

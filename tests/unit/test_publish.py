@@ -74,6 +74,14 @@ def make_build_db(path: Path, households_desil_1: int = 2) -> Path:
         con.execute("""create table marts.quarantine as select * from (values
             ('blt_dd', '2024-09', 'blt_dd/2024-09/blt.xlsx', 'ANAK TUHA', 7, 'no_identity', 'no name, NIK 1802**********01'))
             t(source, period, source_file, source_sheet, source_row, rule, detail)""")
+        # built by dbt (models/marts/mart_priority_list.sql, its own unit test) from the households above
+        con.execute(f"""create table marts.priority_list as select * from (values
+            ('H4', '18.02.01', 'PADANG RATU', null, null, '{NAMES["P7"]}', '1802**********07', 1, 1, 1, 1,
+             'Terdaftar di P3KE (desil 1) dan DTKS (desil 1), tidak menerima bantuan sosial'),
+            ('H1', '18.02.21', 'ANAK TUHA', '18.02.21.2001', 'BUMI JAYA', '{NAMES["P1"]}', '1802**********01', 2, 1,
+             1, 2, 'Terdaftar di P3KE (desil 2) dan DTKS (desil 1), tidak menerima bantuan sosial (hanya KUR)'))
+            t(household_id, kode_kecamatan, nama_kecamatan, kode_wilayah, nama_desa, nama_kepala_keluarga,
+              nik_kepala_masked, members, desil, desil_dtks, desil_p3ke, alasan)""")
     finally:
         con.close()
     return path

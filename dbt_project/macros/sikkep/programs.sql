@@ -12,8 +12,8 @@
 {#- column names of fct_household a program code must not take -#}
 {% macro reserved_household_columns() -%}
   {{ return(['household_id', 'no_kk', 'kode_wilayah', 'kode_kecamatan', 'head_person_id', 'members',
-             'desil', 'desil_dtks', 'desil_p3ke', 'in_dtks', 'in_p3ke', 'programs_count',
-             'social_programs_count', 'sikkep_priority', 'program', 'period', 'source']) }}
+             'desil', 'desil_source', 'programs_count', 'social_programs_count', 'sikkep_priority', 'program',
+             'period', 'source'] + sikkep.registry_household_columns()) }}
 {%- endmacro %}
 
 {% macro programs() -%}

@@ -8,16 +8,18 @@
   alamat, status_peserta, ...) needs no new SQL.
   Keys: source, kind ('registry'|'program'), unit, program (code or none), social_assistance (FALSE for
   credit: KUR), required (contract columns), identifiers (contract identifiers: family / household /
-  person column names); program lists also carry program_name, program_holder and program_order
+  person column names); registries carry their contract block `registry` (macros/sikkep/registries.sql); program lists also carry program_name, program_holder and program_order
   (dim_program, macros/sikkep/programs.sql), which this default leaves out: the contracts hold them.
 -#}
 {% macro default_person_sources() -%}
   {{ return([
     {'source': 'dtks', 'kind': 'registry', 'unit': 'person', 'program': none,
      'required': ['nama', 'nik', 'no_kk', 'kode_wilayah'],
+     'registry': {'label': 'DTKS', 'order': 1, 'desil_precedence': 2, 'desil_scale': {'min': 1, 'max': 4}, 'priority': 2},
      'identifiers': {'nik': 'nik', 'no_kk': 'no_kk', 'family': 'no_kk', 'household': 'idbdt', 'person': 'idartbdt'}},
     {'source': 'p3ke', 'kind': 'registry', 'unit': 'person', 'program': none,
      'required': ['id_keluarga', 'nama', 'nik'],
+     'registry': {'label': 'P3KE', 'order': 2, 'desil_precedence': 2, 'desil_scale': {'min': 1, 'max': 4}, 'priority': 1},
      'identifiers': {'nik': 'nik', 'no_kk': 'no_kk', 'family': 'id_keluarga', 'person': 'id_individu'}},
     {'source': 'pkh', 'kind': 'program', 'unit': 'family', 'program': 'pkh', 'required': ['nama', 'nik'],
      'identifiers': {'nik': 'nik', 'no_kk': 'no_kk', 'family': 'no_kk', 'household': 'idbdt'}},

@@ -5,7 +5,7 @@
 --   inclusion_error_desil_1_4_pct = recipient households NOT in desil 1-4 (incl. unregistered and
 --                                  unranked) / recipient households x 100
 --   recipient_households_unregistered = recipients none of whose present members is in a current
---                                  DTKS or P3KE record. Zero denominators give NULL.
+--                                  registry record (any contract of kind registry). Zero denominators give NULL.
 -- Lists covering whole families without a family key (dim_program.covers_whole_family: PBI-JK) name
 -- persons whose family may be unknown (fct_household.family_known = FALSE: a household of one). Counting
 -- each as a household would count one family several times, so they are counted as estimated families:
@@ -64,7 +64,7 @@ area_households as (
         ha.kode_wilayah,
         h.household_id,
         h.desil,
-        h.in_dtks or h.in_p3ke as registered
+        {{ sikkep.registered_expr('h') }} as registered
     from household_area as ha
     inner join households as h on h.household_id = ha.household_id
 

@@ -9,16 +9,22 @@
 --                    household holding most of the family's persons, then its head; rows without a
 --                    family reference count where their person lives): a person merged with a namesake
 --                    of another family does not carry that family's desil into this household
---   desil_dtks/p3ke  poorest (min) desil of the home DTKS / P3KE rows
---   desil            poorest of the current registry desils; NULL = unknown (not eligible)
---   in_dtks/in_p3ke  the household has a home DTKS / P3KE row
+--   registries       one desil_<source> and in_<source> pair per registry contract (kind registry; the
+--                    published contract fixes desil_dtks, desil_p3ke, in_dtks, in_p3ke); their terms
+--                    (precedence, desil scale, order, priority group) are contract data
+--                    (macros/sikkep/registries.sql): no registry is named here
+--   desil_<source>   poorest (min) desil of the home rows of that registry within its desil scale
+--   desil            the poorest desil of the registries of the lowest desil_precedence that rank the
+--                    household; NULL = unknown (not eligible)
+--   in_<source>      the household has a home row of that registry
 --   program flags    one boolean per program (dim_program, from the program contracts; the published
 --                    contract fixes pkh, bpnt, pbi_jk, blt_dd, rtlh, baznas, kur): a CURRENT recipient row
 --                    of that program (PBI NONAKTIF is not) counts for the household
 --                    (bridge_program_record_household: a member's row, or a row carrying the NIK of a
 --                    registry row of a family living here)
 --   programs_count   number of current lists (all, including KUR) naming the household
---   sikkep_priority  in P3KE and in DTKS and no social-assistance program (every list except KUR)
+--   sikkep_priority  in every registry of the priority group (contract registry.priority: P3KE and DTKS)
+--                    and no social-assistance program (every list except KUR)
 --   area             village (kode_wilayah) of the current registry record; kode_kecamatan always
 --                    when known; kode_wilayah NULL when only a kecamatan is known
 --   family_known     FALSE for a household of one recipient of person-level lists only (no registry
@@ -26,6 +32,8 @@
 --                    unknown (ind_program_coverage estimates such families for PBI-JK)
 
 {% set program_codes = sikkep.program_codes() %}
+{% set registries = sikkep.registries() %}
+{% set priority_registries = sikkep.priority_registries() %}
 
 with records as (
 
@@ -110,7 +118,10 @@ family_home as (
 
 home_registry_rows as (
 
-    select m.*
+    select
+        m.*,
+        {{ sikkep.registry_scaled_desil('m.source', 'm.desil') }} as scaled_desil,
+        {{ sikkep.registry_precedence('m.source') }} as desil_precedence
     from member_rows as m
     left join family_home as fh on fh.family_ref = m.family_ref
     where m.kind = 'registry'
@@ -118,17 +129,30 @@ home_registry_rows as (
 
 ),
 
+ranked_registry_rows as (
+
+    -- the registries that decide the desil: those of the lowest precedence ranking the household
+    select
+        *,
+        min(case when scaled_desil is not null then desil_precedence end)
+            over (partition by household_id) as best_precedence
+    from home_registry_rows
+
+),
+
 registry_summary as (
 
     select
         household_id,
-        min(case when source = 'dtks' then desil end) as desil_dtks,
-        min(case when source = 'p3ke' then desil end) as desil_p3ke,
-        min(desil) as desil,
-        max(case when source = 'dtks' then 1 else 0 end) = 1 as in_dtks,
-        max(case when source = 'p3ke' then 1 else 0 end) = 1 as in_p3ke,
+        {%- for r in registries %}
+        min(case when source = '{{ r.source }}' then scaled_desil end) as desil_{{ r.source }},
+        {%- endfor %}
+        min(case when desil_precedence = best_precedence then scaled_desil end) as desil,
+        {%- for r in registries %}
+        max(case when source = '{{ r.source }}' then 1 else 0 end) = 1 as in_{{ r.source }},
+        {%- endfor %}
         min(case when hubungan = 'kepala' then person_id end) as head_by_registry
-    from home_registry_rows
+    from ranked_registry_rows
     group by household_id
 
 ),
@@ -175,7 +199,7 @@ area_ranked as (
                 case when kind = 'registry' then 0 else 1 end,
                 case when kode_desa is not null then 0 when kode_kecamatan is not null then 1 else 2 end,
                 case when is_head then 0 else 1 end,
-                case when source = 'dtks' then 0 when source = 'p3ke' then 1 else 2 end,
+                {{ sikkep.registry_rank('source') }},
                 record_id
         ) as rn
     from member_rows
@@ -193,7 +217,7 @@ kk_ranked as (
                 case when no_kk_valid then 0 else 1 end,
                 case when kind = 'registry' then 0 else 1 end,
                 case when is_head or hubungan = 'kepala' then 0 else 1 end,
-                case when source = 'dtks' then 0 when source = 'p3ke' then 1 else 2 end,
+                {{ sikkep.registry_rank('source') }},
                 record_id
         ) as rn
     from member_rows
@@ -211,18 +235,25 @@ final as (
         coalesce(h.head_by_linkage, reg.head_by_registry) as head_person_id,
         h.members,
         reg.desil,
-        reg.desil_dtks,
-        reg.desil_p3ke,
-        coalesce(reg.in_dtks, false) as in_dtks,
-        coalesce(reg.in_p3ke, false) as in_p3ke,
+        {%- for r in registries %}
+        reg.desil_{{ r.source }},
+        {%- endfor %}
+        {%- for r in registries %}
+        coalesce(reg.in_{{ r.source }}, false) as in_{{ r.source }},
+        {%- endfor %}
         {%- for code in program_codes %}
         coalesce(prog.{{ code }}, false) as {{ code }},
         {%- endfor %}
         coalesce(prog.programs_count, 0) as programs_count,
         coalesce(prog.social_programs_count, 0) as social_programs_count,
-        coalesce(reg.in_p3ke, false)
-            and coalesce(reg.in_dtks, false)
-            and coalesce(prog.social_programs_count, 0) = 0 as sikkep_priority,
+        {%- if priority_registries | length == 0 %}
+        false as sikkep_priority,
+        {%- else %}
+        {%- for r in priority_registries %}
+        coalesce(reg.in_{{ r.source }}, false) and
+        {%- endfor %}
+        coalesce(prog.social_programs_count, 0) = 0 as sikkep_priority,
+        {%- endif %}
         h.family_known
     from households as h
     left join registry_summary as reg on reg.household_id = h.household_id

@@ -1,12 +1,14 @@
 -- Household registry state per registry period (history), the input of ind_graduation.
--- Snapshot at period P: for each registry source (DTKS, P3KE) its newest delivery at or before P.
+-- Snapshot at period P: for each registry source (every contract of kind registry) its newest delivery at
+-- or before P; the periods are those of every registry's deliveries (DTSEN's quarters included).
 -- A record belongs to the CURRENT household (linkage) its source family lives in (the one holding most
 -- of the family's persons: a person merged with a namesake of another family does not carry that
 -- family's row along, as in fct_household); a record without a family reference to its person's
 -- household; a family none of whose persons has a household (died, moved away) gets a synthetic
 -- household key 'gone:<source>:<family>' that never appears in later periods.
--- present = at least one row with status present; desil = poorest desil of the present rows; area =
--- village / kecamatan of the present rows (DTKS first).
+-- present = at least one row with status present; desil = poorest desil, within its registry's desil
+-- scale, of the present rows of the registries of the lowest desil_precedence ranking the household (as
+-- in fct_household); area = village / kecamatan of the present rows (registries in contract order).
 
 with records as (
 
@@ -58,7 +60,8 @@ snapshot_rows as (
         r.source,
         r.family_ref,
         r.hubungan,
-        r.desil,
+        {{ sikkep.registry_scaled_desil('r.source', 'r.desil') }} as desil,
+        {{ sikkep.registry_precedence('r.source') }} as desil_precedence,
         r.kode_desa,
         coalesce(r.kode_kecamatan, substring(r.kode_desa, 1, 8)) as kode_kecamatan,
         coalesce(r.status_keberadaan, 'ada') = 'ada' as is_present,
@@ -111,6 +114,7 @@ keyed as (
         record_id,
         source,
         desil,
+        desil_precedence,
         kode_desa,
         kode_kecamatan,
         is_present,
@@ -135,9 +139,19 @@ area_ranked as (
             order by
                 case when is_present then 0 else 1 end,
                 case when kode_desa is not null then 0 when kode_kecamatan is not null then 1 else 2 end,
-                case when source = 'dtks' then 0 else 1 end,
+                {{ sikkep.registry_rank('source') }},
                 record_id
         ) as rn
+    from keyed
+
+),
+
+ranked as (
+
+    select
+        *,
+        min(case when is_present and desil is not null then desil_precedence end)
+            over (partition by snapshot_period, household_key) as best_precedence
     from keyed
 
 ),
@@ -148,8 +162,8 @@ summary as (
         snapshot_period,
         household_key,
         max(case when is_present then 1 else 0 end) = 1 as present,
-        min(case when is_present then desil end) as desil
-    from keyed
+        min(case when is_present and desil_precedence = best_precedence then desil end) as desil
+    from ranked
     group by snapshot_period, household_key
 
 ),

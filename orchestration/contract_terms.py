@@ -1,0 +1,62 @@
+"""The terms a contract sets beyond reading its files: how a registry ranks households (block `registry`).
+
+The marts take them as dbt vars (dbt_runtime.dbt_vars), so no model names a registry: a new registry
+(DTSEN) is a new contract file. Read from the same YAML the contract came from (SIKKEP_CONTRACTS_DIR
+overrides the project's, as in ingest.contracts.default_contracts).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from .settings import CONTRACTS_DIR
+
+
+def contract_file(source: str, contracts_dir: Path | None) -> Path | None:
+    """The YAML a contract was read from (the file name is the source)."""
+    for directory in (contracts_dir, CONTRACTS_DIR):
+        if directory and (path := Path(directory) / f"{source}.yml").is_file():
+            return path
+    return None
+
+
+def contract_data(source: str, contracts_dir: Path | None) -> dict:
+    path = contract_file(source, contracts_dir)
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path else {}
+
+
+def _int(value, where: str, key: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: registry '{key}' must be a whole number, got {value!r}") from None
+
+
+def registry_terms(source: str, contracts_dir: Path | None) -> dict:
+    """A registry's terms (contract block `registry`):
+    label             how people read its name (priority reason, export headers); default SOURCE upper case
+    order             whose record comes first where one is chosen (a household's village, No KK): lower first
+    desil_precedence  a household's desil comes from the registries of the lowest precedence that rank it,
+                      the poorest among them (DTSEN before DTKS/P3KE)
+    desil_scale       {min, max}: the desils it ranks (DTKS/P3KE 1-4, DTSEN 1-10); others count as unranked
+    priority          set on the registries of the SIKKEP priority group (listed in each of them, no social
+                      assistance); the number orders them in the priority reason"""
+    where = f"contract {source}.yml"
+    block = contract_data(source, contracts_dir).get("registry") or {}
+    if not isinstance(block, dict):
+        raise ValueError(f"{where}: 'registry' must be a mapping")
+    scale = block.get("desil_scale") or {}
+    lo, hi = _int(scale.get("min", 1), where, "desil_scale.min"), _int(scale.get("max", 10), where, "desil_scale.max")
+    if not 1 <= lo <= hi <= 10:
+        raise ValueError(f"{where}: registry desil_scale must lie within 1..10 with min <= max, got {lo}..{hi}")
+    label = str(block.get("label") or source.upper())
+    if not re.fullmatch(r"[\w ./-]+", label):
+        raise ValueError(f"{where}: registry label may hold letters, digits, spaces and . / - only")
+    priority = block.get("priority")
+    return {"label": label,
+            "order": _int(block.get("order", 100), where, "order"),
+            "desil_precedence": _int(block.get("desil_precedence", 1), where, "desil_precedence"),
+            "desil_scale": {"min": lo, "max": hi},
+            "priority": None if priority is None else _int(priority, where, "priority")}
