@@ -100,14 +100,20 @@ def test_exports_never_carry_a_formula(env):
     workbooks as text cells and the public CSV with a ' prefix; a folder named =1+1 too."""
     con = duckdb.connect(str(env["build"]))
     try:
-        heads = [r[0] for r in con.execute("select head_person_id from marts.fct_household where sikkep_priority "
-                                           "order by household_id").fetchall()]
+        heads = con.execute("select household_id, head_person_id from marts.fct_household where sikkep_priority "
+                            "order by household_id").fetchall()
         assert len(heads) == 2
-        for person_id, name in zip(heads, (FORMULAS["head_1"], FORMULAS["head_2"])):
+        # the names as dbt would have joined them into the priority list (models/marts/mart_priority_list.sql)
+        for (household_id, person_id), name in zip(heads, (FORMULAS["head_1"], FORMULAS["head_2"])):
             con.execute("update marts.fct_person set nama = ? where person_id = ?", [name, person_id])
+            con.execute("update marts.priority_list set nama_kepala_keluarga = ? where household_id = ?",
+                        [name, household_id])
         for kode, name in ((marts.D_21_1, FORMULAS["desa_1"]), (marts.D_01_1, FORMULAS["desa_2"])):
             con.execute("update marts.dim_wilayah set nama_wilayah = ? where kode_wilayah = ?", [name, kode])
+            con.execute("update marts.priority_list set nama_desa = ? where kode_wilayah = ?", [name, kode])
         con.execute("update marts.dim_wilayah set nama_wilayah = ? where kode_wilayah = '18.02.21'",
+                    [FORMULAS["kecamatan"]])
+        con.execute("update marts.priority_list set nama_kecamatan = ? where kode_kecamatan = '18.02.21'",
                     [FORMULAS["kecamatan"]])
         con.execute("insert into indicators.ind_data_quality (source, period) values ('=1+1', '@SUM(A1)')")
     finally:
