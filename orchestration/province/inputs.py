@@ -8,7 +8,8 @@ publishing meanwhile swaps a new file in beside it) and every check and the roll
 An input is refused (the whole roll-up stops, the last province publication stays) when it is not a
 SIKKEP public publication, holds a table that is not public, is not audit-clean (a failed gate in its
 publication, a personal column or a 16-digit number, a count of a 128-bit type, an undescribed column),
-is incomplete (a table missing or with another row count than its publication lists), names not
+is incomplete (a public table of this SIKKEP version missing, or a table with another row count than its
+publication lists), names not
 exactly one kabupaten, or names a kabupaten outside the province's reference or one given twice.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ import duckdb
 
 from ..publish.comments import HISTORY_SUFFIX
 from ..publish.core import PUBLIC_DB, RESTRICTED_DB, check_public_shape, scan_for_personal_data
+from ..publish.metadata import PUBLIC_TABLES
 
 
 class ProvinceError(RuntimeError):
@@ -110,6 +112,14 @@ def read_and_check(inp: KabupatenInput) -> list[str]:
                 problems.append(f"{inp.given}: table {name} listed in its publication is missing")
             elif con.execute(f'select count(*) from "{name}"').fetchone()[0] != n:
                 problems.append(f"{inp.given}: table {name} does not hold the {n} rows its publication lists")
+        lacking = [t for t in PUBLIC_TABLES if t not in tables]
+        if lacking:
+            problems.append(f"{inp.given}: lacks public tables {', '.join(lacking)} (published by another SIKKEP "
+                            "version? refresh it with this one)")
+        unknown = [t for t in tables if is_indicator(t) and t not in PUBLIC_TABLES]
+        if unknown:
+            problems.append(f"{inp.given}: publishes tables this SIKKEP version does not know ({', '.join(unknown)}): "
+                            "roll up with the kabupaten's version")
         unlisted = [t for t in tables if is_indicator(t) and t not in listed]
         if unlisted:
             problems.append(f"{inp.given}: tables not listed in its publication ({', '.join(unlisted)})")

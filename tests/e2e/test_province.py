@@ -200,6 +200,13 @@ def test_refusals_and_failed_gates_keep_the_last_province_publication(kabupaten,
         con.execute("create table fct_person as select 'SITI AMINAH' as nama")
     with pytest.raises(ProvinceError, match="not public indicators"):
         publish_province([str(bad), str(w71)], out, "18")
+    # an input of another SIKKEP version (a public table missing) is refused by name
+    older = _copy_input(w04, tmp_path, "older")
+    with duckdb.connect(str(older)) as con:
+        con.execute("drop table ind_graduation")
+        con.execute("delete from publication where kind = 'table' and name = 'ind_graduation'")
+    with pytest.raises(ProvinceError, match="lacks public tables ind_graduation"):
+        publish_province([str(older), str(w71)], out, "18")
     # a province gate fails: an input whose published percentage its own counts do not give
     tampered = _copy_input(w04, tmp_path, "tampered")
     with duckdb.connect(str(tampered)) as con:
