@@ -172,10 +172,14 @@ def test_no_by_name_data_in_the_province_publication(kabupaten, province):
     assert not (out / "exports" / "restricted").exists()
 
 
-def _copy_input(warehouse: Path, tmp: Path, name: str) -> Path:
+def _altered(warehouse: Path, tmp: Path, name: str, *statements: str) -> Path:
+    """A copy of a kabupaten's real public.duckdb with `statements` run on it (a malformed input)."""
     target = tmp / name / "published"
     target.mkdir(parents=True)
     shutil.copy(warehouse / "published" / "public.duckdb", target / "public.duckdb")
+    with duckdb.connect(str(target / "public.duckdb")) as con:
+        for statement in statements:
+            con.execute(statement)
     return target / "public.duckdb"
 
 
@@ -195,22 +199,17 @@ def test_refusals_and_failed_gates_keep_the_last_province_publication(kabupaten,
         with pytest.raises(ProvinceError, match=message):
             publish_province(sources or [str(w04)], out, "17" if sources is None else "18")
     # an input that holds a by-name table is refused before anything of it is read on (a malformed input)
-    bad = _copy_input(w04, tmp_path, "byname")
-    with duckdb.connect(str(bad)) as con:
-        con.execute("create table fct_person as select 'SITI AMINAH' as nama")
+    bad = _altered(w04, tmp_path, "byname", "create table fct_person as select 'SITI AMINAH' as nama")
     with pytest.raises(ProvinceError, match="not public indicators"):
         publish_province([str(bad), str(w71)], out, "18")
     # an input of another SIKKEP version (a public table missing) is refused by name
-    older = _copy_input(w04, tmp_path, "older")
-    with duckdb.connect(str(older)) as con:
-        con.execute("drop table ind_graduation")
-        con.execute("delete from publication where kind = 'table' and name = 'ind_graduation'")
+    older = _altered(w04, tmp_path, "older", "drop table ind_graduation",
+                     "delete from publication where kind = 'table' and name = 'ind_graduation'")
     with pytest.raises(ProvinceError, match="lacks public tables ind_graduation"):
         publish_province([str(older), str(w71)], out, "18")
     # a province gate fails: an input whose published percentage its own counts do not give
-    tampered = _copy_input(w04, tmp_path, "tampered")
-    with duckdb.connect(str(tampered)) as con:
-        con.execute("update ind_program_coverage set coverage_desil_1_pct = 99.9 where level = 'kabupaten'")
+    tampered = _altered(w04, tmp_path, "tampered",
+                        "update ind_program_coverage set coverage_desil_1_pct = 99.9 where level = 'kabupaten'")
     with pytest.raises(ProvinceBlocked, match="rules_reproduce_inputs"):
         publish_province([str(tampered), str(w71)], out, "18")
     # a crash just before the swap (after write, gates, audit and exports)
@@ -224,9 +223,7 @@ def test_refusals_and_failed_gates_keep_the_last_province_publication(kabupaten,
     assert meta["run_id"] == first["run_id"]
 
     # mixed periods are published and reported (a copy whose publication names an earlier period)
-    earlier = _copy_input(w04, tmp_path, "earlier")
-    with duckdb.connect(str(earlier)) as con:
-        con.execute("update publication set period = '2024-12' where kind = 'run'")
+    earlier = _altered(w04, tmp_path, "earlier", "update publication set period = '2024-12' where kind = 'run'")
     second = publish_province([str(earlier), str(w71)], out, "18")
     assert second["mixed_periods"] and digest(published) != before
     check = [r for r in rows(published, "publication") if r["kind"] == "check"][0]
