@@ -1,4 +1,5 @@
-"""The terms a contract sets beyond reading its files: how a registry ranks households (block `registry`).
+"""The terms a contract sets beyond reading its files: how a registry ranks households (block `registry`)
+and whom a program is for (block `eligibility`).
 
 The marts take them as dbt vars (dbt_runtime.dbt_vars), so no model names a registry: a new registry
 (DTSEN) is a new contract file. Read from the same YAML the contract came from (SIKKEP_CONTRACTS_DIR
@@ -60,3 +61,25 @@ def registry_terms(source: str, contracts_dir: Path | None) -> dict:
             "desil_precedence": _int(block.get("desil_precedence", 1), where, "desil_precedence"),
             "desil_scale": {"min": lo, "max": hi},
             "priority": None if priority is None else _int(priority, where, "priority")}
+
+
+def eligibility_terms(source: str, contracts_dir: Path | None) -> dict:
+    """A program's own eligibility (contract block `eligibility`): desil_max (eligible = household desil
+    1..desil_max; none = no desil criterion, e.g. credit) and rule, the criterion in words (Indonesian;
+    default 'Desil 1' / 'Desil 1-k'). ind_program_coverage measures coverage and errors against it."""
+    where = f"contract {source}.yml"
+    block = contract_data(source, contracts_dir).get("eligibility") or {}
+    if not isinstance(block, dict):
+        raise ValueError(f"{where}: 'eligibility' must be a mapping")
+    desil_max = block.get("desil_max")
+    if desil_max is not None:
+        try:
+            desil_max = int(desil_max)
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: eligibility desil_max must be a whole number, got {desil_max!r}") from None
+        if not 1 <= desil_max <= 10:
+            raise ValueError(f"{where}: eligibility desil_max must lie within 1..10, got {desil_max}")
+    default = ("Tanpa kriteria desil" if desil_max is None
+               else "Desil 1" if desil_max == 1 else f"Desil 1-{desil_max}")
+    return {"desil_max": desil_max, "rule": str(block.get("rule") or default)}
+

@@ -71,6 +71,13 @@ RULES: dict[str, dict[str, object]] = {
         "exclusion_error_desil_1_pct": Ratio("households_desil_1 - recipient_households_desil_1", "households_desil_1"),
         "inclusion_error_desil_1_4_pct": Ratio("recipient_households - recipient_households_desil_1_4",
                                                "recipient_households"),
+        # each program's own eligibility (#14): a district's contract may state another rule, a row per rule
+        "eligibility_rule": KEY, "households_eligible": SUM, "recipient_households_eligible": SUM,
+        "coverage_eligible_pct": Ratio("recipient_households_eligible", "households_eligible"),
+        "exclusion_error_eligible_pct": Ratio("households_eligible - recipient_households_eligible",
+                                              "households_eligible"),
+        "inclusion_error_eligible_pct": Ratio("recipient_households - recipient_households_eligible",
+                                              "recipient_households"),
     },
     "ind_program_overlap": {"households_both": SUM},
     "ind_priority_gap": {"households_desil_1_no_program": SUM, "households_sikkep_priority": SUM},

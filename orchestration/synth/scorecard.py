@@ -38,7 +38,18 @@ TARGETS = {"linkage_f1": 0.995, "quarantine_f1": 0.95, "count_diff_pct": 0.5, "p
 # Counts are compared as a relative difference in %, the rest (ending in _pct) in percentage points.
 PER_PROGRAM = ("recipient_households", "recipient_households_desil_1", "recipient_households_desil_1_4",
                "recipient_households_unregistered", "coverage_desil_1_pct", "exclusion_error_desil_1_pct",
-               "inclusion_error_desil_1_4_pct")
+               "inclusion_error_desil_1_4_pct",
+               # against each program's own eligibility (contract block eligibility; NULL without a criterion)
+               "households_eligible", "recipient_households_eligible", "coverage_eligible_pct",
+               "exclusion_error_eligible_pct", "inclusion_error_eligible_pct")
+
+
+def _eligibility_desil_max(program: str) -> int | None:
+    """The program's eligibility as its contract states it (the same terms the warehouse uses)."""
+    from ..contract_terms import eligibility_terms
+    from ..settings import get_settings
+
+    return eligibility_terms(program, get_settings().contracts_dir)["desil_max"]
 
 
 def is_pct(indicator: str) -> bool:
@@ -212,6 +223,18 @@ def _truth_kabupaten(con: duckdb.DuckDBPyConnection, current: str) -> dict:
         t[f"{p}.coverage_desil_1_pct"] = 100.0 * rec1 / h1 if h1 else None
         t[f"{p}.exclusion_error_desil_1_pct"] = 100.0 * (h1 - rec1) / h1 if h1 else None
         t[f"{p}.inclusion_error_desil_1_4_pct"] = 100.0 * (rec - rec14) / rec if rec else None
+        dm = _eligibility_desil_max(p)
+        if dm is None:  # no desil criterion (credit): published NULL
+            for name in PER_PROGRAM[7:]:
+                t[f"{p}.{name}"] = None
+            continue
+        he, rece = con.execute(f"""SELECT count(*) FILTER (WHERE desil <= {dm}),
+                                         count(*) FILTER (WHERE desil <= {dm} AND {p}) FROM truth_hh""").fetchall()[0]
+        t[f"{p}.households_eligible"] = he
+        t[f"{p}.recipient_households_eligible"] = rece
+        t[f"{p}.coverage_eligible_pct"] = 100.0 * rece / he if he else None
+        t[f"{p}.exclusion_error_eligible_pct"] = 100.0 * (he - rece) / he if he else None
+        t[f"{p}.inclusion_error_eligible_pct"] = 100.0 * (rec - rece) / rec if rec else None
     return t
 
 
@@ -226,10 +249,11 @@ def _published_kabupaten(con: duckdb.DuckDBPyConnection) -> dict:
     p["households_desil_1_no_program"], p["households_sikkep_priority"] = con.execute(
         """SELECT households_desil_1_no_program, households_sikkep_priority FROM pub.ind_priority_gap
            WHERE level = 'kabupaten'""").fetchall()[0]
+    per_program = [c for c in PER_PROGRAM if c in _columns(con, "pub.ind_program_coverage")]  # older: fewer
     for prog, *values in con.execute(
-            f"""SELECT program, {", ".join(PER_PROGRAM)}
+            f"""SELECT program, {", ".join(per_program)}
                 FROM pub.ind_program_coverage WHERE level = 'kabupaten'""").fetchall():
-        for name, value in zip(PER_PROGRAM, values):
+        for name, value in zip(per_program, values):
             p[f"{prog}.{name}"] = value
     return p
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.contract_terms import registry_terms
+from orchestration.contract_terms import eligibility_terms, registry_terms
 from orchestration.dbt_runtime import dbt_vars
 
 
@@ -38,3 +38,34 @@ def test_bad_registry_terms_fail_loudly_naming_the_contract(tmp_path, block, mes
     with pytest.raises(ValueError, match=message) as err:
         registry_terms("daftar_baru", tmp_path)
     assert "daftar_baru.yml" in str(err.value)
+
+
+def test_each_program_states_whom_it_is_for():
+    """The defaults of #14 (since 2025): PKH desil 1-4, BPNT and PBI-JK 1-5, BLT-DD 1, RTLH and Baznas
+    1-4, KUR none (credit); every rule in words."""
+    got = {s["program"]: s["eligibility"] for s in dbt_vars()["person_sources"] if s["kind"] == "program"}
+    assert {p: e["desil_max"] for p, e in got.items()} == {
+        "pkh": 4, "bpnt": 5, "pbi_jk": 5, "blt_dd": 1, "rtlh": 4, "baznas": 4, "kur": None}
+    assert all(e["rule"] for e in got.values())
+
+
+@pytest.mark.parametrize("block, expected", [
+    ("{desil_max: 1}", {"desil_max": 1, "rule": "Desil 1"}),
+    ("{desil_max: 5}", {"desil_max": 5, "rule": "Desil 1-5"}),
+    ("{desil_max: 3, rule: Desil 1-3 menurut Perbup}", {"desil_max": 3, "rule": "Desil 1-3 menurut Perbup"}),
+    ("{}", {"desil_max": None, "rule": "Tanpa kriteria desil"}),
+])
+def test_eligibility_terms_and_their_default_words(tmp_path, block, expected):
+    (tmp_path / "bansos_daerah.yml").write_text(
+        "source: bansos_daerah\nkind: program\nunit: family\nprogram: bansos_daerah\ncolumns: {nik: [NIK]}\n"
+        f"eligibility: {block}\n", encoding="utf-8")
+    assert eligibility_terms("bansos_daerah", tmp_path) == expected
+
+
+@pytest.mark.parametrize("block", ["{desil_max: 0}", "{desil_max: 11}", "{desil_max: empat}", "[4]"])
+def test_bad_eligibility_fails_loudly_naming_the_contract(tmp_path, block):
+    (tmp_path / "bansos_daerah.yml").write_text(
+        "source: bansos_daerah\nkind: program\nunit: family\nprogram: bansos_daerah\ncolumns: {nik: [NIK]}\n"
+        f"eligibility: {block}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bansos_daerah.yml"):
+        eligibility_terms("bansos_daerah", tmp_path)

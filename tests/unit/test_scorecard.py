@@ -60,15 +60,16 @@ HOUSEHOLDS = {
     7: (False, 0, True, 2, False, None, set()),
 }
 
-# published kabupaten coverage: recipients, desil 1, desil 1-4, unregistered, coverage, exclusion, inclusion
+# published kabupaten coverage: recipients, desil 1, desil 1-4, unregistered, coverage, exclusion, inclusion;
+# then against the program's own eligibility: eligible, eligible recipients, coverage, exclusion, inclusion
 COVERAGE = {
-    "pkh": (2, 1, 1, 0, 100.0, 0.0, 50.3),      # inclusion 0.3 points off: within
-    "bpnt": (1, 1, 1, 0, 100.0, 0.0, 0.0),
-    "pbi_jk": (1, 0, 1, 0, 0.0, 100.0, 0.6),    # inclusion 0.6 points off: outside
-    "blt_dd": (1, 0, 0, 1, 0.0, 100.0, 100.0),
-    "rtlh": (0, 0, 0, 0, 0.0, 100.0, None),
-    "baznas": (0, 0, 0, 0, 0.0, 100.0, 0.0),    # a percentage where the truth is NULL: outside
-}                                               # kur: no row at all
+    "pkh": (2, 1, 1, 0, 100.0, 0.0, 50.3, 2, 1, 50.0, 50.0, 50.0),      # inclusion 0.3 points off: within
+    "bpnt": (1, 1, 1, 0, 100.0, 0.0, 0.0, 2, 1, 50.0, 50.0, 0.0),
+    "pbi_jk": (1, 0, 1, 0, 0.0, 100.0, 0.6, 2, 1, 50.0, 50.0, 0.0),     # inclusion 0.6 points off: outside
+    "blt_dd": (1, 0, 0, 1, 0.0, 100.0, 100.0, 1, 0, 0.0, 100.0, 100.0),
+    "rtlh": (0, 0, 0, 0, 0.0, 100.0, None, 2, 0, 0.0, 100.0, None),
+    "baznas": (0, 0, 0, 0, 0.0, 100.0, 0.0, 2, 0, 0.0, 100.0, None),    # a percentage where the truth is NULL: outside
+}                                                                       # kur: no row at all
 
 
 def _write_key(key: Path) -> None:
@@ -108,10 +109,12 @@ def _write_publication(published: Path, households: int = 5) -> None:
     pub.execute("""CREATE TABLE ind_program_coverage (level VARCHAR, kode_wilayah VARCHAR, program VARCHAR,
         recipient_households BIGINT, recipient_households_desil_1 BIGINT, recipient_households_desil_1_4 BIGINT,
         recipient_households_unregistered BIGINT, coverage_desil_1_pct DOUBLE, exclusion_error_desil_1_pct DOUBLE,
-        inclusion_error_desil_1_4_pct DOUBLE)""")
-    pub.executemany("INSERT INTO ind_program_coverage VALUES ('kabupaten', '18.02', ?, ?, ?, ?, ?, ?, ?, ?)",
+        inclusion_error_desil_1_4_pct DOUBLE, households_eligible BIGINT, recipient_households_eligible BIGINT,
+        coverage_eligible_pct DOUBLE, exclusion_error_eligible_pct DOUBLE, inclusion_error_eligible_pct DOUBLE)""")
+    pub.executemany("INSERT INTO ind_program_coverage VALUES ('kabupaten', '18.02', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(p, *v) for p, v in COVERAGE.items()])
-    pub.execute("INSERT INTO ind_program_coverage VALUES ('kecamatan', '18.02.01', 'pkh', 50, 50, 50, 50, 1, 1, 1)")
+    pub.execute("INSERT INTO ind_program_coverage VALUES ('kecamatan', '18.02.01', 'pkh', 50, 50, 50, 50, 1, 1, 1, "
+                "50, 50, 1, 1, 1)")
     pub.close()
     res = duckdb.connect(str(published / "restricted.duckdb"))
     res.execute("""CREATE TABLE xref_source_record (source VARCHAR, period VARCHAR, source_file VARCHAR,
@@ -188,10 +191,17 @@ def test_truth_of_kabupaten_indicators(scored):
     assert (truth["households_desil_1"], truth["households_desil_1_4"]) == (1, 2)
     assert (truth["persons_desil_1"], truth["persons_desil_1_4"]) == (3, 5)
     assert (truth["households_desil_1_no_program"], truth["households_sikkep_priority"]) == (0, 0)
-    assert [truth[f"pkh.{m}"] for m in scorecard.PER_PROGRAM] == [2, 1, 1, 0, 100.0, 0.0, 50.0]
-    assert [truth[f"pbi_jk.{m}"] for m in scorecard.PER_PROGRAM] == [1, 0, 1, 0, 0.0, 100.0, 0.0]
-    assert [truth[f"blt_dd.{m}"] for m in scorecard.PER_PROGRAM] == [1, 0, 0, 1, 0.0, 100.0, 100.0]
-    assert [truth[f"kur.{m}"] for m in scorecard.PER_PROGRAM] == [0, 0, 0, 0, 0.0, 100.0, None]
+    assert [truth[f"pkh.{m}"] for m in scorecard.PER_PROGRAM[:7]] == [2, 1, 1, 0, 100.0, 0.0, 50.0]
+    assert [truth[f"pbi_jk.{m}"] for m in scorecard.PER_PROGRAM[:7]] == [1, 0, 1, 0, 0.0, 100.0, 0.0]
+    assert [truth[f"blt_dd.{m}"] for m in scorecard.PER_PROGRAM[:7]] == [1, 0, 0, 1, 0.0, 100.0, 100.0]
+    assert [truth[f"kur.{m}"] for m in scorecard.PER_PROGRAM[:7]] == [0, 0, 0, 0, 0.0, 100.0, None]
+    # each program's own eligibility from its contract (PKH desil 1-4, PBI-JK 1-5, BLT-DD 1, KUR none):
+    # households H1 (desil 1), H2 (3), H3 (unregistered), H4 (6) -> eligible, eligible recipients, coverage,
+    # exclusion, inclusion
+    assert [truth[f"pkh.{m}"] for m in scorecard.PER_PROGRAM[7:]] == [2, 1, 50.0, 50.0, 50.0]
+    assert [truth[f"pbi_jk.{m}"] for m in scorecard.PER_PROGRAM[7:]] == [2, 1, 50.0, 50.0, 0.0]
+    assert [truth[f"blt_dd.{m}"] for m in scorecard.PER_PROGRAM[7:]] == [1, 0, 0.0, 100.0, 100.0]
+    assert [truth[f"kur.{m}"] for m in scorecard.PER_PROGRAM[7:]] == [None] * 5
 
 
 def test_comparison_with_published(scored):

@@ -6,7 +6,9 @@
   Each program: code, name (contract program_name, else the code), holder (contract program_holder),
   unit (contract unit), social_assistance (contract social_assistance, default TRUE; FALSE for credit such
   as KUR), covers_whole_family (contract covers_whole_family, default FALSE: a person-level list insuring
-  every member of a family, such as PBI-JK), sort_order (1..n by contract program_order, then the order of person_sources).
+  every member of a family, such as PBI-JK), eligibility_desil_max and eligibility_rule (contract block
+  eligibility: eligible = household desil 1..desil_max; none = no desil criterion), sort_order (1..n by
+  contract program_order, then the order of person_sources).
 -#}
 
 {#- column names of fct_household a program code must not take -#}
@@ -28,6 +30,7 @@
       {%- endif -%}
       {%- do seen.append(code) -%}
       {%- set order = s.get('program_order') -%}
+      {%- set elig = s.get('eligibility') or {} -%}
       {%- do found.append({
           'code': code,
           'name': s.get('program_name') or code,
@@ -35,6 +38,9 @@
           'unit': s.get('unit'),
           'social_assistance': (s.get('social_assistance') is none) or (s.get('social_assistance') | string | lower in ['true', '1', 'yes']),
           'covers_whole_family': (s.get('covers_whole_family') | string | lower) in ['true', '1', 'yes'],
+          'eligibility_desil_max': (elig.get('desil_max') | int) if elig.get('desil_max') is not none else none,
+          'eligibility_rule': elig.get('rule') or ('Tanpa kriteria desil' if elig.get('desil_max') is none
+                               else 'Desil 1' if (elig.get('desil_max') | int) == 1 else 'Desil 1-' ~ elig.get('desil_max')),
           'sort_key': (order | int) if order is not none else 1000000 + loop.index0,
           'position': loop.index0}) -%}
     {%- endif -%}
@@ -43,7 +49,9 @@
   {%- for p in found | sort(attribute='position') | sort(attribute='sort_key') -%}
     {%- do result.append({'code': p['code'], 'name': p['name'], 'holder': p['holder'], 'unit': p['unit'],
                           'social_assistance': p['social_assistance'],
-                          'covers_whole_family': p['covers_whole_family'], 'sort_order': loop.index}) -%}
+                          'covers_whole_family': p['covers_whole_family'],
+                          'eligibility_desil_max': p['eligibility_desil_max'],
+                          'eligibility_rule': p['eligibility_rule'], 'sort_order': loop.index}) -%}
   {%- endfor -%}
   {{ return(result) }}
 {%- endmacro %}

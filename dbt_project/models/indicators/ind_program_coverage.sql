@@ -6,6 +6,14 @@
 --                                  unranked) / recipient households x 100
 --   recipient_households_unregistered = recipients none of whose present members is in a current
 --                                  registry record (any contract of kind registry). Zero denominators give NULL.
+-- Each program's own eligibility (contract block eligibility, dim_program: desil 1..eligibility_desil_max):
+--   households_eligible           = households of the area with desil <= eligibility_desil_max
+--   recipient_households_eligible = recipient households with desil <= eligibility_desil_max
+--   coverage_eligible_pct         = recipient_households_eligible / households_eligible x 100
+--   exclusion_error_eligible_pct  = (households_eligible - recipient_households_eligible) / households_eligible x 100
+--   inclusion_error_eligible_pct  = (recipient_households - recipient_households_eligible) / recipient_households x 100
+--                                   (unregistered, unranked and estimated recipients are not eligible)
+--   A program without a desil criterion (credit: KUR) has NULL in these columns; eligibility_rule says so.
 -- Lists covering whole families without a family key (dim_program.covers_whole_family: PBI-JK) name
 -- persons whose family may be unknown (fct_household.family_known = FALSE: a household of one). Counting
 -- each as a household would count one family several times, so they are counted as estimated families:
@@ -21,7 +29,11 @@ with areas as (
 
 programs as (
 
-    select code as program, coalesce(covers_whole_family, false) as covers_whole_family
+    select
+        code as program,
+        coalesce(covers_whole_family, false) as covers_whole_family,
+        eligibility_desil_max,
+        eligibility_rule
     from {{ ref('dim_program') }}
 
 ),
@@ -96,9 +108,11 @@ counted as (
         count(*) as recipient_households,
         sum(case when ah.desil = 1 then 1 else 0 end) as recipient_households_desil_1,
         sum(case when ah.desil <= 4 then 1 else 0 end) as recipient_households_desil_1_4,
-        sum(case when ah.registered then 0 else 1 end) as recipient_households_unregistered
+        sum(case when ah.registered then 0 else 1 end) as recipient_households_unregistered,
+        sum(case when ah.desil <= p.eligibility_desil_max then 1 else 0 end) as recipient_households_eligible
     from area_households as ah
     inner join household_program_counted as hpc on hpc.household_id = ah.household_id
+    inner join programs as p on p.program = hpc.program
     where not hpc.estimated
     group by ah.level, ah.kode_wilayah, hpc.program
 
@@ -116,16 +130,27 @@ recipients as (
         coalesce(c.recipient_households_unregistered, 0) + coalesce(e.households, 0)
             as recipient_households_unregistered,
         coalesce(e.persons, 0) as recipient_persons_family_unknown,
-        coalesce(e.households, 0) as recipient_households_estimated
+        coalesce(e.households, 0) as recipient_households_estimated,
+        coalesce(c.recipient_households_eligible, 0) as recipient_households_eligible
     from counted as c
     full outer join estimated as e
         on e.level = c.level and e.kode_wilayah = c.kode_wilayah and e.program = c.program
 
 ),
 
+eligible as (
+
+    -- households each program is for (desil 1..eligibility_desil_max), per area
+    select ah.level, ah.kode_wilayah, p.program, count(*) as households_eligible
+    from area_households as ah
+    inner join programs as p on ah.desil <= p.eligibility_desil_max
+    group by ah.level, ah.kode_wilayah, p.program
+
+),
+
 grid as (
 
-    select a.level, a.kode_wilayah, a.nama_wilayah, p.program
+    select a.level, a.kode_wilayah, a.nama_wilayah, p.program, p.eligibility_desil_max, p.eligibility_rule
     from areas as a
     cross join programs as p
 
@@ -144,16 +169,24 @@ counts as (
         cast(coalesce(r.recipient_households_unregistered, 0) as {{ dbt.type_bigint() }}) as recipient_households_unregistered,
         cast(coalesce(r.recipient_persons_family_unknown, 0) as {{ dbt.type_bigint() }}) as recipient_persons_family_unknown,
         cast(coalesce(r.recipient_households_estimated, 0) as {{ dbt.type_bigint() }}) as recipient_households_estimated,
-        cast(coalesce(d.households_desil_1, 0) as {{ dbt.type_bigint() }}) as households_desil_1
+        cast(coalesce(d.households_desil_1, 0) as {{ dbt.type_bigint() }}) as households_desil_1,
+        g.eligibility_rule,
+        -- no desil criterion (credit): nothing to count against
+        cast(case when g.eligibility_desil_max is not null then coalesce(el.households_eligible, 0) end
+             as {{ dbt.type_bigint() }}) as households_eligible,
+        cast(case when g.eligibility_desil_max is not null then coalesce(r.recipient_households_eligible, 0) end
+             as {{ dbt.type_bigint() }}) as recipient_households_eligible
     from grid as g
     left join recipients as r
         on r.level = g.level and r.kode_wilayah = g.kode_wilayah and r.program = g.program
     left join desil_1 as d
         on d.level = g.level and d.kode_wilayah = g.kode_wilayah
+    left join eligible as el
+        on el.level = g.level and el.kode_wilayah = g.kode_wilayah and el.program = g.program
 
 ),
 
-final as (
+computed as (
 
     select
         *,
@@ -165,8 +198,31 @@ final as (
         end as exclusion_error_desil_1_pct,
         case when recipient_households = 0 then null
              else round(100.0 * (recipient_households - recipient_households_desil_1_4) / recipient_households, 4)
-        end as inclusion_error_desil_1_4_pct
+        end as inclusion_error_desil_1_4_pct,
+        case when households_eligible = 0 then null
+             else round(100.0 * recipient_households_eligible / households_eligible, 4)
+        end as coverage_eligible_pct,
+        case when households_eligible = 0 then null
+             else round(100.0 * (households_eligible - recipient_households_eligible) / households_eligible, 4)
+        end as exclusion_error_eligible_pct,
+        case when recipient_households = 0 or recipient_households_eligible is null then null
+             else round(100.0 * (recipient_households - recipient_households_eligible) / recipient_households, 4)
+        end as inclusion_error_eligible_pct
     from counts
+
+),
+
+final as (
+
+    -- the published contract only grows: the eligibility columns come after the earlier ones
+    select
+        level, kode_wilayah, nama_wilayah, program,
+        recipient_households, recipient_households_desil_1, recipient_households_desil_1_4,
+        recipient_households_unregistered, recipient_persons_family_unknown, recipient_households_estimated,
+        households_desil_1, coverage_desil_1_pct, exclusion_error_desil_1_pct, inclusion_error_desil_1_4_pct,
+        eligibility_rule, households_eligible, recipient_households_eligible,
+        coverage_eligible_pct, exclusion_error_eligible_pct, inclusion_error_eligible_pct
+    from computed
 
 )
 
