@@ -83,3 +83,36 @@ def eligibility_terms(source: str, contracts_dir: Path | None) -> dict:
                else "Desil 1" if desil_max == 1 else f"Desil 1-{desil_max}")
     return {"desil_max": desil_max, "rule": str(block.get("rule") or default)}
 
+
+BENEFIT_UNITS = {"keluarga_bulan": "per keluarga per bulan", "keluarga_tahun": "per keluarga per tahun",
+                 "orang_bulan": "per orang per bulan", "rumah": "per rumah"}
+
+
+def benefit_terms(source: str, contracts_dir: Path | None) -> list[dict]:
+    """A program's benefit values (contract block `benefit`, a list: versions with valid_from YYYY-MM,
+    rupiah, per (BENEFIT_UNITS) and legal_source). ind_program_budget applies the newest version valid at
+    the program list's period; no entry = no estimate (credit, or a value the district has not set)."""
+    where = f"contract {source}.yml"
+    entries = contract_data(source, contracts_dir).get("benefit") or []
+    if not isinstance(entries, list):
+        raise ValueError(f"{where}: 'benefit' must be a list of versions")
+    out = []
+    for e in entries:
+        if not isinstance(e, dict):
+            raise ValueError(f"{where}: each benefit version must be a mapping")
+        valid_from, per = str(e.get("valid_from") or ""), e.get("per")
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", valid_from):
+            raise ValueError(f"{where}: benefit valid_from must be YYYY-MM, got {e.get('valid_from')!r}")
+        if per not in BENEFIT_UNITS:
+            raise ValueError(f"{where}: benefit per must be one of {sorted(BENEFIT_UNITS)}, got {per!r}")
+        try:
+            rupiah = int(e.get("rupiah"))
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: benefit rupiah must be a whole number, got {e.get('rupiah')!r}") from None
+        if rupiah <= 0 or not str(e.get("legal_source") or "").strip():
+            raise ValueError(f"{where}: a benefit needs rupiah > 0 and its legal_source")
+        out.append({"valid_from": valid_from, "rupiah": rupiah, "per": per,
+                    "legal_source": str(e["legal_source"]).strip()})
+    if len({e["valid_from"] for e in out}) != len(out):
+        raise ValueError(f"{where}: two benefit versions with the same valid_from")
+    return sorted(out, key=lambda e: e["valid_from"])

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .contract_terms import contract_data, eligibility_terms, registry_terms
+from .contract_terms import benefit_terms, contract_data, eligibility_terms, registry_terms
 from .ingest.contracts import default_contracts
 from .settings import DBT_PROJECT_DIR, OFFLINE_ENV, Settings, child_env, get_settings
 
@@ -23,13 +23,15 @@ def _program_details(contract, contracts_dir: Path | None) -> dict:
     """What dim_program shows of a program list, from its contract: program_name (default: the title),
     program_holder (the program's owner; default: the agency delivering the list) and program_order
     (position in dim_program and in the fct_household program columns; default: after the numbered ones)
-    and eligibility (contract_terms.eligibility_terms: whom the program is for)."""
+    eligibility (contract_terms.eligibility_terms: whom the program is for) and benefit (its benefit value
+    versions, contract_terms.benefit_terms)."""
     data = contract_data(contract.source, contracts_dir)
     order = data.get("program_order")
     return {"program_name": str(data.get("program_name") or contract.title),
             "program_holder": str(data.get("program_holder") or contract.agency or ""),
             "program_order": int(order) if order is not None else None,
-            "eligibility": eligibility_terms(contract.source, contracts_dir)}
+            "eligibility": eligibility_terms(contract.source, contracts_dir),
+            "benefit": benefit_terms(contract.source, contracts_dir)}
 
 
 def dbt_vars(settings: Settings | None = None) -> dict:

@@ -79,6 +79,12 @@ RULES: dict[str, dict[str, object]] = {
         "inclusion_error_eligible_pct": Ratio("recipient_households - recipient_households_eligible",
                                               "recipient_households"),
     },
+    "ind_program_budget": {
+        "rupiah_total": SUM, "rupiah_desil_1": SUM, "rupiah_desil_1_4": SUM, "rupiah_eligible": SUM,
+        "rupiah_not_eligible": SUM, "rupiah_unregistered": SUM, "rupiah_to_cover_priority_gap": SUM,
+        "share_desil_1_pct": Ratio("rupiah_desil_1", "rupiah_total"),
+        "basis": KEY,  # estimate or realised: never summed together
+    },
     "ind_program_overlap": {"households_both": SUM},
     "ind_priority_gap": {"households_desil_1_no_program": SUM, "households_sikkep_priority": SUM},
     "ind_graduation": {"households_desil_1_from": SUM, "graduated": SUM, "entered": SUM, "remained": SUM,

@@ -18,6 +18,7 @@ PUBLIC_TABLES: tuple[str, ...] = (
     "ind_priority_gap",
     "ind_graduation",
     "ind_data_quality",
+    "ind_program_budget",
 )
 
 # meta.sources entry standing for every program list (contracts with kind 'program', dim_program order)

@@ -44,6 +44,56 @@ PER_PROGRAM = ("recipient_households", "recipient_households_desil_1", "recipien
                "exclusion_error_eligible_pct", "inclusion_error_eligible_pct")
 
 
+# ind_program_budget (rupiah per year: recipients x the program's benefit value from its contract)
+PER_BUDGET = ("rupiah_total", "rupiah_desil_1", "rupiah_desil_1_4", "rupiah_eligible", "rupiah_not_eligible",
+              "rupiah_unregistered", "share_desil_1_pct", "rupiah_to_cover_priority_gap")
+_ANNUAL = {"keluarga_bulan": 12, "keluarga_tahun": 1, "rumah": 1, "orang_bulan": 12}
+
+
+def _benefit(program: str, period: str | None) -> dict | None:
+    """The benefit version the warehouse applies: the newest valid at the list's period."""
+    from ..contract_terms import benefit_terms
+    from ..settings import get_settings
+
+    versions = [b for b in benefit_terms(program, get_settings().contracts_dir)
+                if period is None or b["valid_from"] <= period]
+    return versions[-1] if versions else None
+
+
+def _truth_budget(con: duckdb.DuckDBPyConnection, t: dict) -> None:
+    """Truth of ind_program_budget at kabupaten level: every true recipient family x the benefit (per
+    person: the distinct persons the list names in the family); the priority gap = desil-1 families with
+    no social assistance (their members for a per-person benefit)."""
+    no_program = " AND ".join(f"NOT {p}" for p in SOCIAL_ASSISTANCE)
+    gap_h, gap_m = con.execute(f"""SELECT count(*), coalesce(sum(members), 0) FROM truth_hh
+                                   WHERE desil = 1 AND {no_program}""").fetchall()[0]
+    for p in PROGRAMS:
+        period = con.execute("SELECT max(period) FROM key_rows WHERE source = ?", [p]).fetchall()[0][0]
+        b = _benefit(p, period)
+        if b is None:
+            for name in PER_BUDGET:
+                t[f"{p}.{name}"] = None
+            continue
+        dm = _eligibility_desil_max(p)
+        unit = b["rupiah"] * _ANNUAL[b["per"]]
+        amount = (f"{unit} * coalesce(n.persons, 1)" if b["per"] == "orang_bulan" else str(unit))
+        eligible = f"desil <= {dm}" if dm is not None else "FALSE"
+        total, d1, d14, el, unreg = con.execute(f"""
+            WITH n AS (SELECT household_key, count(DISTINCT person_key) AS persons FROM key_rows
+                       WHERE source = '{p}' AND period = '{period}' GROUP BY household_key)
+            SELECT coalesce(sum({amount}), 0), coalesce(sum({amount}) FILTER (WHERE desil = 1), 0),
+                   coalesce(sum({amount}) FILTER (WHERE desil <= 4), 0),
+                   coalesce(sum({amount}) FILTER (WHERE {eligible}), 0),
+                   coalesce(sum({amount}) FILTER (WHERE NOT registered), 0)
+            FROM truth_hh h LEFT JOIN n USING (household_key) WHERE {p}""").fetchall()[0]
+        t[f"{p}.rupiah_total"], t[f"{p}.rupiah_desil_1"], t[f"{p}.rupiah_desil_1_4"] = total, d1, d14
+        t[f"{p}.rupiah_eligible"] = el if dm is not None else None
+        t[f"{p}.rupiah_not_eligible"] = total - el if dm is not None else None
+        t[f"{p}.rupiah_unregistered"] = unreg
+        t[f"{p}.share_desil_1_pct"] = 100.0 * d1 / total if total else None
+        t[f"{p}.rupiah_to_cover_priority_gap"] = unit * (gap_m if b["per"] == "orang_bulan" else gap_h)
+
+
 def _eligibility_desil_max(program: str) -> int | None:
     """The program's eligibility as its contract states it (the same terms the warehouse uses)."""
     from ..contract_terms import eligibility_terms
@@ -235,6 +285,7 @@ def _truth_kabupaten(con: duckdb.DuckDBPyConnection, current: str) -> dict:
         t[f"{p}.coverage_eligible_pct"] = 100.0 * rece / he if he else None
         t[f"{p}.exclusion_error_eligible_pct"] = 100.0 * (he - rece) / he if he else None
         t[f"{p}.inclusion_error_eligible_pct"] = 100.0 * (rec - rece) / rec if rec else None
+    _truth_budget(con, t)
     return t
 
 
@@ -255,6 +306,13 @@ def _published_kabupaten(con: duckdb.DuckDBPyConnection) -> dict:
                 FROM pub.ind_program_coverage WHERE level = 'kabupaten'""").fetchall():
         for name, value in zip(per_program, values):
             p[f"{prog}.{name}"] = value
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'pub' "
+                   "AND table_name = 'ind_program_budget'").fetchall()[0][0]:
+        for prog, *values in con.execute(
+                f"""SELECT program, {", ".join(PER_BUDGET)} FROM pub.ind_program_budget
+                    WHERE level = 'kabupaten'""").fetchall():
+            for name, value in zip(PER_BUDGET, values):
+                p[f"{prog}.{name}"] = value
     return p
 
 

@@ -384,4 +384,4 @@ def test_public_indicators_carry_no_personal_columns(built_db):
     assert not [c for c in cols if c[1] in banned]
     tables = {t for t, _ in cols}
     assert tables == {"ind_poverty_by_area", "ind_program_coverage", "ind_program_overlap",
-                      "ind_priority_gap", "ind_graduation", "ind_data_quality"}
+                      "ind_priority_gap", "ind_graduation", "ind_data_quality", "ind_program_budget"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.contract_terms import eligibility_terms, registry_terms
+from orchestration.contract_terms import benefit_terms, eligibility_terms, registry_terms
 from orchestration.dbt_runtime import dbt_vars
 
 
@@ -69,3 +69,37 @@ def test_bad_eligibility_fails_loudly_naming_the_contract(tmp_path, block):
         f"eligibility: {block}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="bansos_daerah.yml"):
         eligibility_terms("bansos_daerah", tmp_path)
+
+
+def test_benefit_values_are_versioned_contract_data_with_their_legal_source():
+    got = {s["program"]: s["benefit"] for s in dbt_vars()["person_sources"] if s["kind"] == "program"}
+    assert [(b["rupiah"], b["per"]) for b in got["bpnt"]] == [(200_000, "keluarga_bulan")]
+    assert [(b["rupiah"], b["per"]) for b in got["pbi_jk"]] == [(42_000, "orang_bulan")]
+    assert [(b["rupiah"], b["per"]) for b in got["blt_dd"]] == [(300_000, "keluarga_bulan")]
+    assert got["kur"] == [] and all(b["legal_source"] for v in got.values() for b in v)
+
+
+def _benefit_contract(tmp_path, block: str):
+    (tmp_path / "bansos_daerah.yml").write_text(
+        "source: bansos_daerah\nkind: program\nunit: family\nprogram: bansos_daerah\ncolumns: {nik: [NIK]}\n"
+        f"benefit: {block}\n", encoding="utf-8")
+
+
+def test_benefit_versions_come_in_date_order(tmp_path):
+    _benefit_contract(tmp_path, "[{valid_from: '2026-01', rupiah: 250000, per: keluarga_bulan, legal_source: Perbup 2/2026},"
+                                " {valid_from: '2024-01', rupiah: 200000, per: keluarga_bulan, legal_source: Perbup 1/2024}]")
+    assert [b["valid_from"] for b in benefit_terms("bansos_daerah", tmp_path)] == ["2024-01", "2026-01"]
+
+
+@pytest.mark.parametrize("block", [
+    "{valid_from: '2024-01'}",
+    "[{valid_from: '2024-13', rupiah: 1, per: rumah, legal_source: x}]",
+    "[{valid_from: '2024-01', rupiah: 1, per: per_bulan, legal_source: x}]",
+    "[{valid_from: '2024-01', rupiah: nol, per: rumah, legal_source: x}]",
+    "[{valid_from: '2024-01', rupiah: 1, per: rumah}]",
+    "[{valid_from: '2024-01', rupiah: 1, per: rumah, legal_source: x}, {valid_from: '2024-01', rupiah: 2, per: rumah, legal_source: y}]",
+])
+def test_bad_benefit_fails_loudly_naming_the_contract(tmp_path, block):
+    _benefit_contract(tmp_path, block)
+    with pytest.raises(ValueError, match="bansos_daerah.yml"):
+        benefit_terms("bansos_daerah", tmp_path)

@@ -38,6 +38,12 @@ def make_build_db(path: Path, households_desil_1: int = 2) -> Path:
             t(level, kode_wilayah, nama_wilayah, program, recipient_households, recipient_households_desil_1,
               recipient_households_desil_1_4, recipient_households_unregistered, households_desil_1,
               coverage_desil_1_pct, exclusion_error_desil_1_pct, inclusion_error_desil_1_4_pct)""")
+        con.execute("""create table indicators.ind_program_budget as select * from (values
+            ('pkh', 'kabupaten', '18.02', 'LAMPUNG TENGAH', '2024-09', 3000000, 0, 3000000, 3000000, 0, 0, 0.0,
+             6000000, 'estimate'))
+            t(program, level, kode_wilayah, nama_wilayah, period, rupiah_total, rupiah_desil_1, rupiah_desil_1_4,
+              rupiah_eligible, rupiah_not_eligible, rupiah_unregistered, share_desil_1_pct,
+              rupiah_to_cover_priority_gap, basis)""")
         con.execute("""create table indicators.ind_program_overlap as select * from (values ('pkh', 'pkh', 1))
             t(program_a, program_b, households_both)""")
         con.execute("""create table indicators.ind_priority_gap as select * from (values
@@ -119,7 +125,7 @@ def test_publish_writes_public_and_restricted_with_publication(env):
     try:
         tables = {r[0] for r in pub.execute("show tables").fetchall()}
         indicators = {"ind_poverty_by_area", "ind_program_coverage", "ind_program_overlap",
-                      "ind_priority_gap", "ind_graduation", "ind_data_quality"}
+                      "ind_priority_gap", "ind_graduation", "ind_data_quality", "ind_program_budget"}
         assert tables == indicators | {f"{t}_history" for t in indicators} | {"publication"}
         files = pub.execute("select name, source, period, sha256 from publication where kind = 'extract_file' order by 1").fetchall()
         assert files == [("dtks/2024-09/dtks.csv", "dtks", "2024-09", "a" * 64),
@@ -202,7 +208,7 @@ def test_exports_public_parquet_csv_metadata_and_priority_workbooks(env):
     do_publish(env)
     pub_dir = env["exports"] / "public"
     for table in ("ind_poverty_by_area", "ind_program_coverage", "ind_program_overlap", "ind_priority_gap",
-                  "ind_graduation", "ind_data_quality"):
+                  "ind_graduation", "ind_data_quality", "ind_program_budget"):
         assert (pub_dir / f"{table}.parquet").exists() and (pub_dir / f"{table}.csv").exists()
         meta = json.loads((pub_dir / f"{table}.json").read_text())
         assert {"description", "unit", "source", "area_level", "columns", "run_id"} <= set(meta)

@@ -72,6 +72,17 @@ COVERAGE = {
 }                                                                       # kur: no row at all
 
 
+# published kabupaten budget (rupiah per year): total, desil 1, desil 1-4, eligible, not eligible, unregistered,
+# share desil 1, priority gap; baznas and kur (no benefit value): no row
+BUDGET = {
+    "pkh": (6_000_000, 3_000_000, 3_000_000, 3_000_000, 3_000_000, 0, 50.0, 0),
+    "bpnt": (2_400_000, 2_400_000, 2_400_000, 2_400_000, 0, 0, 100.0, 0),
+    "pbi_jk": (504_000, 0, 504_000, 504_000, 0, 0, 0.0, 0),
+    "blt_dd": (3_600_000, 0, 0, 0, 3_600_000, 3_600_000, 0.0, 0),
+    "rtlh": (0, 0, 0, 0, 0, 0, None, 0),
+}
+
+
 def _write_key(key: Path) -> None:
     key.mkdir()
     con = duckdb.connect()
@@ -115,6 +126,10 @@ def _write_publication(published: Path, households: int = 5) -> None:
                     [(p, *v) for p, v in COVERAGE.items()])
     pub.execute("INSERT INTO ind_program_coverage VALUES ('kecamatan', '18.02.01', 'pkh', 50, 50, 50, 50, 1, 1, 1, "
                 "50, 50, 1, 1, 1)")
+    pub.execute(f"""CREATE TABLE ind_program_budget (level VARCHAR, kode_wilayah VARCHAR, program VARCHAR,
+        {", ".join(f"{c} {'DOUBLE' if c.endswith('_pct') else 'BIGINT'}" for c in scorecard.PER_BUDGET)})""")
+    pub.executemany(f"INSERT INTO ind_program_budget VALUES ('kabupaten', '18.02', ?, {', '.join('?' * 8)})",
+                    [(p, *v) for p, v in BUDGET.items()])
     pub.close()
     res = duckdb.connect(str(published / "restricted.duckdb"))
     res.execute("""CREATE TABLE xref_source_record (source VARCHAR, period VARCHAR, source_file VARCHAR,
@@ -202,6 +217,12 @@ def test_truth_of_kabupaten_indicators(scored):
     assert [truth[f"pbi_jk.{m}"] for m in scorecard.PER_PROGRAM[7:]] == [2, 1, 50.0, 50.0, 0.0]
     assert [truth[f"blt_dd.{m}"] for m in scorecard.PER_PROGRAM[7:]] == [1, 0, 0.0, 100.0, 100.0]
     assert [truth[f"kur.{m}"] for m in scorecard.PER_PROGRAM[7:]] == [None] * 5
+    # budget: true recipient families x the contract's benefit per year (PKH 3,000,000; BPNT 12 x 200,000;
+    # PBI-JK 12 x 42,000 per listed person: D; BLT-DD 12 x 300,000 to unregistered H3); no priority gap
+    # (H1, the only desil-1 family, receives PKH and BPNT); Baznas and KUR have no benefit value
+    for p, values in BUDGET.items():
+        assert tuple(truth[f"{p}.{m}"] for m in scorecard.PER_BUDGET) == values, p
+    assert {truth[f"{p}.{m}"] for p in ("baznas", "kur") for m in scorecard.PER_BUDGET} == {None}
 
 
 def test_comparison_with_published(scored):

@@ -15,7 +15,7 @@ UPSTREAM = [
     ["marts", "fct_program_participation"], ["marts", "quarantine"],
     ["indicators", "ind_poverty_by_area"], ["indicators", "ind_program_coverage"],
     ["indicators", "ind_program_overlap"], ["indicators", "ind_priority_gap"],
-    ["indicators", "ind_graduation"], ["indicators", "ind_data_quality"],
+    ["indicators", "ind_graduation"], ["indicators", "ind_data_quality"], ["indicators", "ind_program_budget"],
 ]
 
 
