@@ -26,7 +26,13 @@ import dagster as dg
 from dagster._core.events import DagsterEventType, JobFailureData, RunFailureReason
 from dagster._core.storage.dagster_run import FINISHED_STATUSES, DagsterRunStatus, RunsFilter
 
+from . import slot_claim
+
 log = logging.getLogger(__name__)
+
+# one step per pool slot also when two processes claim it at once (slot_claim.py); every process that
+# claims slots imports this module (the definitions' jobs, `sikkep refresh`, run workers)
+slot_claim.install()
 
 TAG_HOST = "sikkep/worker_host"
 TAG_PID = "sikkep/worker_pid"
