@@ -1,4 +1,4 @@
-"""The `sikkep` commands: generate, refresh, status, train-linkage, score, evaluate, province."""
+"""The `sikkep` commands: generate, refresh, status, report, train-linkage, score, evaluate, province."""
 from __future__ import annotations
 
 import argparse
@@ -72,6 +72,20 @@ def _status(args) -> int:
 
     report = status_report(get_settings())
     print(json.dumps(report, indent=2, default=str) if args.json else report["text"])
+    return 0
+
+
+def _report(args) -> int:
+    from .publish.core import PublishError
+    from .report import publish_report
+
+    try:
+        result = publish_report(get_settings().published_dir, pdf=not args.no_pdf)
+    except PublishError as exc:
+        print(str(exc))
+        return 1
+    print(f"Report: {result['html']}")
+    print(f"PDF: {result['pdf']}" if result["pdf"] else result["note"])
     return 0
 
 
@@ -173,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="what is published, from which extracts, and the last run's gates")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=_status)
+
+    rp = sub.add_parser("report", help="rebuild the report of the current publication (published/laporan/)")
+    rp.add_argument("--no-pdf", action="store_true", help="write the HTML only")
+    rp.set_defaults(func=_report)
 
     t = sub.add_parser("train-linkage", help="re-train the Splink model on the staged data and write its JSON")
     t.add_argument("--out", default=None, help="model path (default: the committed orchestration/linkage/model.json)")

@@ -110,8 +110,16 @@ def _gate_rows(gates) -> list[dict]:
             passed = result
         else:
             passed = str(result).lower() in ("passed", "pass", "success", "ok", "true")
-        rows.append({"name": str(name), "passed": passed, "detail": detail})
+        checks = result.get("checks") if isinstance(result, dict) else None
+        rows.append({"name": str(name), "passed": passed, "detail": detail, "checks": list(checks or [])})
     return rows
+
+
+def _rejected_rows(files) -> list[dict]:
+    """Files the ingest refused whole or lost rows of (already shown by privacy.show_path, reason masked)."""
+    return [{"path": str(f.get("path")), "source": f.get("source"), "period": f.get("period"),
+             "status": f.get("status") or "rejected", "detail": f.get("reason") or f.get("detail"),
+             "rows": f.get("rows_rejected")} for f in files or []]
 
 
 def _extract_rows(files) -> list[dict]:
@@ -141,6 +149,7 @@ def normalise_run_info(run_info: dict) -> dict:
         "started_at": started,
         "extract_files": _extract_rows(run_info.get("extract_files") or run_info.get("extracts")),
         "gates": _gate_rows(run_info.get("gates") or run_info.get("gate_results")),
+        "rejected_files": _rejected_rows(run_info.get("rejected_files")),
     }
 
 
@@ -151,7 +160,7 @@ create table publication (
     run_id varchar not null,
     started_at timestamp,
     published_at timestamp not null,
-    kind varchar not null,          -- 'run' | 'extract_file' | 'gate' | 'table'
+    kind varchar not null,          -- 'run' | 'extract_file' | 'gate' | 'table' | 'rejected_file' | 'gate_check'
     name varchar,                   -- extract file path / gate name / table name
     source varchar,
     period varchar,
@@ -177,6 +186,15 @@ def _write_publication(con, info: dict, published_at: datetime, tables: dict[str
     for name, n in tables.items():
         rows.append((info["run_id"], info["started_at"], published_at, "table", name, None, None, None,
                      "published", None, n))
+    # for the report (orchestration/report): rejected files and every gate's expectations with their
+    # observed value and tolerance
+    for f in info.get("rejected_files") or []:
+        rows.append((info["run_id"], info["started_at"], published_at, "rejected_file", f["path"], f["source"],
+                     f["period"], None, f["status"], f["detail"], f["rows"]))
+    for g in info["gates"]:
+        for c in g.get("checks") or []:
+            rows.append((info["run_id"], info["started_at"], published_at, "gate_check", g["name"], None, None,
+                         None, "passed" if c.get("success") else "failed", json.dumps(c, default=str), None))
     con.executemany("insert into publication values (?,?,?,?,?,?,?,?,?,?,?)", rows)
 
 
@@ -332,7 +350,7 @@ def _audit(public_tmp: Path, restricted_tmp: Path, public_counts: dict, restrict
 
 def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, require_gates_passed: bool = True,
             report: Callable[[str], None] | None = None, postgres_url: str | None = None,
-            _before_swap: Callable[[dict], None] | None = None) -> dict[str, Path]:
+            report_pdf: bool = False, _before_swap: Callable[[dict], None] | None = None) -> dict[str, Path]:
     """Write, audit and atomically publish public.duckdb + restricted.duckdb, then the exports.
 
     run_info: {"run_id", "started_at", "extract_files": [{"path", "sha256", "period", "source"?}],
@@ -342,7 +360,9 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
     in every such case the previous publication is left byte-identical. `report` is told, one line each,
     what a killed earlier publish left and this one cleaned. postgres_url (SIKKEP_PUBLISH_POSTGRES): the
     same tables are staged in PostgreSQL before the swap and swapped in one transaction after it
-    (postgres.py); a PostgreSQL that cannot take them holds the whole publication back.
+    (postgres.py); a PostgreSQL that cannot take them holds the whole publication back. The report
+    (orchestration/report) lands in published/laporan/ with the swap; report_pdf: print its PDF too (the
+    Dagster asset does; a missing or failing renderer is said in the returned report_note, never an error).
     """
     build_db = Path(build_db_path).resolve()
     published = Path(published_dir).resolve()
@@ -384,6 +404,11 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
             from .exports import write_exports
 
             staged = write_exports(public_tmp, restricted_tmp, staging, info)
+            # the report (orchestration/report) from the audited public file, moved in after the swap
+            from ..report import build_report
+
+            report_staged = published / f".laporan{token}"
+            laporan = build_report(public_tmp, report_staged, pdf=report_pdf)
             if postgres_url:
                 from . import postgres
 
@@ -404,8 +429,12 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
                     with contextlib.suppress(FileNotFoundError):
                         q.unlink()
             shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(published / f".laporan{token}", ignore_errors=True)
             raise
         export_paths = _swap_exports(staging, exports, staged)
+        from ..report import HTML_NAME, PDF_NAME, swap_report
+
+        report_dir = swap_report(report_staged, published)
         if pg is not None:
             # after the DuckDB swap: if this fails, PostgreSQL keeps the previous publication whole, the
             # run fails, and the next refresh publishes again (up_to_date.py: its publish step did not finish)
@@ -417,6 +446,9 @@ def publish(build_db_path, published_dir, run_info: dict, *, exports_dir=None, r
         "publication": published / PUBLIC_DB,
         "exports_public": export_paths["public"],
         "exports_restricted": export_paths["restricted"],
+        "report": report_dir / HTML_NAME,
+        "report_pdf": report_dir / PDF_NAME if laporan["pdf"] else None,
+        "report_note": laporan["note"],
         **{f"export:{k}": v for k, v in export_paths["files"].items()},
     }
 

@@ -83,6 +83,7 @@ def write_public_exports(public_db: Path, out_dir: Path, info: dict) -> dict[str
     con = duckdb.connect(str(public_db), read_only=True)
     try:
         published_at = con.execute("select max(published_at) from publication").fetchone()[0]
+        package_tables: list[dict] = []  # datapackage.json (datapackage.py), one entry per table
         for table in (*PUBLIC_TABLES, *(history_name(t) for t in PUBLIC_TABLES)):
             meta = metadata[table]
             parquet, csv, meta_json = (out_dir / f"{table}.{ext}" for ext in ("parquet", "csv", "json"))
@@ -112,10 +113,40 @@ def write_public_exports(public_db: Path, out_dir: Path, info: dict) -> dict[str
             tmp = _tmp(meta_json)
             tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
             written[f"{table}.json"] = _commit(tmp, meta_json)
+            written.update(_spreadsheet_and_package_entry(con, table, out_dir, doc, package_tables))
+        written["datapackage.json"] = _write_datapackage(con, out_dir, package_tables, info, published_at)
     finally:
         con.close()
-    _cleanup(out_dir, set(written.values()), ("ind_*.parquet", "ind_*.csv", "ind_*.json"))
+    _cleanup(out_dir, set(written.values()), ("ind_*.parquet", "ind_*.csv", "ind_*.json", "ind_*.xlsx"))
     return written
+
+
+def _spreadsheet_and_package_entry(con, table: str, out_dir: Path, doc: dict, package_tables: list) -> dict:
+    """The table's XLSX twin (spreadsheet.py) and its entry of datapackage.json (datapackage.py)."""
+    from .datapackage import _title
+    from .spreadsheet import write_table_xlsx
+
+    xlsx = out_dir / f"{table}.xlsx"
+    tmp = out_dir / f".{xlsx.name}{TEMP_MARK}{os.getpid()}.xlsx"
+    write_table_xlsx(con, table, tmp, _title(table))
+    periods = doc.get("periods") or doc.get("period_pairs") or doc.get("current_periods")
+    package_tables.append({"table": table, "description": doc["description"], "rows": doc["rows"],
+                           "columns": [(c["name"], c["type"], c["description"]) for c in doc["columns"]],
+                           "periods": periods, "sources": doc["source"], "area_levels": doc["area_level"]})
+    return {f"{table}.xlsx": _commit(tmp, xlsx)}
+
+
+def _write_datapackage(con, out_dir: Path, package_tables: list, info: dict, published_at) -> Path:
+    from .datapackage import build_package, write_package
+
+    area = con.execute("select kode_wilayah, nama_wilayah from ind_poverty_by_area where level = 'kabupaten' "
+                       "limit 1").fetchone()
+    package = build_package(package_tables, {"kode_wilayah": area[0], "nama_wilayah": area[1]} if area else {},
+                            info, published_at)
+    final = out_dir / "datapackage.json"
+    tmp = _tmp(final)
+    write_package(tmp, package)
+    return _commit(tmp, final)
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")

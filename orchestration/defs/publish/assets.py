@@ -7,6 +7,7 @@ from ...privacy import mask_text, show_path
 from ...publish.core import PublishError, publish
 from ...resources import WarehouseResource
 from ...run_records import CLEANED_METADATA
+from ...status import rejected_files
 from ...step_errors import masked_failures
 from ..ingest.assets import WRITER_POOL
 
@@ -28,7 +29,8 @@ def _gate_results(context) -> dict:
         name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
         blocking = ev.severity == dg.AssetCheckSeverity.ERROR
         summary = ev.metadata.get("summary").value if ev.metadata.get("summary") else None
-        gates[name] = {"passed": bool(ev.passed) or not blocking, "detail": summary}
+        checks = ev.metadata.get("checks").value if ev.metadata.get("checks") else None
+        gates[name] = {"passed": bool(ev.passed) or not blocking, "detail": summary, "checks": checks}
     return gates
 
 
@@ -52,7 +54,9 @@ def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             "order by 1").fetchall()]
     for f in files:  # the publication table is public: file names are shown by the rule of privacy.py
         f["path"] = show_path(f["path"])
-    run_info = {"run_id": context.run_id, "extract_files": files, "gates": _gate_results(context)}
+    rejected = rejected_files(s, busy=False)  # shown paths, masked reasons (status.py)
+    run_info = {"run_id": context.run_id, "extract_files": files, "gates": _gate_results(context),
+                "rejected_files": [{**f, "source": f["path"].split("/")[0]} for f in rejected.get("files") or []]}
     cleaned: list[str] = []
 
     def leftover(line: str) -> None:  # what a killed earlier publish left: said in the log and kept in
@@ -61,10 +65,12 @@ def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
 
     try:
         paths = publish(s.build_db, s.published_dir, run_info, exports_dir=s.exports_dir, report=leftover,
-                        postgres_url=s.publish_postgres)
+                        postgres_url=s.publish_postgres, report_pdf=True)
     except PublishError as exc:
         # the reason itself, not Dagster's "Error occurred while executing op published__publication"
         raise dg.Failure(description=mask_text(f"publication held back, the previous one stays: {exc}")) from None
+    if paths.get("report_note"):  # no PDF renderer: the HTML report is there, the run says why no PDF
+        context.log.warning(paths["report_note"])
     # the ID registry that numbered this publication, kept beside it (restore it if the state DB is lost)
     backup = backup_state(s.state_db, context.run_id)
     return dg.MaterializeResult(metadata={
@@ -74,4 +80,8 @@ def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         CLEANED_METADATA: "; ".join(cleaned),
         # the schemas only: the URL may hold a password
         "postgres": "sikkep_public, sikkep_restricted" if s.publish_postgres else "",
+        # the publication's report (orchestration/report): HTML always, PDF when a renderer was found
+        "report": dg.MetadataValue.path(str(paths["report"])),
+        "report_pdf": dg.MetadataValue.path(str(paths["report_pdf"])) if paths.get("report_pdf") else
+        (paths.get("report_note") or ""),
     })

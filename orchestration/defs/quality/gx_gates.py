@@ -36,6 +36,10 @@ def _gx_check(suite: str) -> dg.AssetChecksDefinition:
                 "failed": dg.MetadataValue.json([
                     {k: r.get(k) for k in ("expectation", "column", "check", "observed", "tolerance", "files", "examples")}
                     for r in result.failures][:10]),
+                # every expectation, observed against tolerance (no examples): the publication's report
+                "checks": dg.MetadataValue.json([
+                    {k: r.get(k) for k in ("expectation", "column", "check", "success", "observed", "tolerance")}
+                    for r in result.results]),
             },
         )
 
