@@ -70,6 +70,14 @@ def waktu(value) -> str:
     return str(value or "-")[:19]
 
 
+def selisih_poin(now, before) -> str:
+    """The change of a percentage, in percentage points."""
+    if now is None or before is None:
+        return "-"
+    d = float(now) - float(before)
+    return ("+" if d > 0 else "") + persen(d).replace(" %", " poin")
+
+
 def _e(value) -> str:
     return html.escape("" if value is None else str(value))
 
@@ -272,7 +280,8 @@ def _change(d: dict) -> str:
              ("Jiwa desil 1", "persons_desil_1"), ("Desil 1 tanpa bantuan", "households_desil_1_no_program"),
              ("Prioritas SIKKEP", "households_sikkep_priority")]
     rows = [[label, angka(before.get(k)), angka(now.get(k)), selisih(now.get(k), before.get(k))] for label, k in items]
-    rows.append(["Kemiskinan ekstrem", persen(before.get("extreme_poverty_pct")), persen(now.get("extreme_poverty_pct")), "-"])
+    rows.append(["Kemiskinan ekstrem", persen(before.get("extreme_poverty_pct")), persen(now.get("extreme_poverty_pct")),
+                 selisih_poin(now.get("extreme_poverty_pct"), before.get("extreme_poverty_pct"))])
     table = _table([("Kabupaten", False), (f"Periode {ch['previous']}", True), (f"Periode {period}", True),
                     ("Perubahan", True)], rows, "")
     kec = _table([("Kode", False), ("Kecamatan", False), (f"Desil 1 {ch['previous']}", True),
