@@ -38,18 +38,23 @@ def _num(v) -> float:
     return float(v) if v is not None else 0.0
 
 
-def horizontal_bars(labels: list[str], series: list[tuple[str, list, str]], title: str, xlabel: str) -> str:
-    """One bar per label and series (grouped), labels top to bottom."""
+def _bars(labels: list[str], series: list[tuple[str, list, str]], title: str, xlabel: str, *, stacked: bool,
+          height: float) -> str:
+    """Horizontal bars, labels top to bottom: one bar per label and series side by side, or stacked."""
     import matplotlib
 
     with matplotlib.rc_context(_RC):
-        n = max(len(labels), 1)
-        fig = _figure(min(1.2 + 0.17 * n * max(len(series), 1), 11))
+        fig = _figure(height)
         ax = fig.add_subplot()
-        width = 0.8 / max(len(series), 1)
+        width = 0.8 if stacked else 0.8 / max(len(series), 1)
+        left = [0.0] * len(labels)
         for i, (name, values, color) in enumerate(series):
-            ys = [k + (i - (len(series) - 1) / 2) * width for k in range(len(labels))]
-            ax.barh(ys, [_num(v) for v in values], height=width, color=color, label=name)
+            vals = [_num(v) for v in values]
+            offset = 0.0 if stacked else (i - (len(series) - 1) / 2) * width
+            ax.barh([k + offset for k in range(len(labels))], vals, height=width, color=color, label=name,
+                    left=left if stacked else None)
+            if stacked:
+                left = [a + b for a, b in zip(left, vals)]
         ax.set_yticks(range(len(labels)), labels)
         ax.invert_yaxis()
         ax.set_xlabel(xlabel)
@@ -61,25 +66,13 @@ def horizontal_bars(labels: list[str], series: list[tuple[str, list, str]], titl
         return _svg(fig, title)
 
 
-def stacked_bars(labels: list[str], series: list[tuple[str, list, str]], title: str, xlabel: str) -> str:
-    import matplotlib
+def horizontal_bars(labels: list[str], series: list[tuple[str, list, str]], title: str, xlabel: str) -> str:
+    n = max(len(labels), 1) * max(len(series), 1)
+    return _bars(labels, series, title, xlabel, stacked=False, height=min(1.2 + 0.17 * n, 11))
 
-    with matplotlib.rc_context(_RC):
-        fig = _figure(min(1.2 + 0.32 * max(len(labels), 1), 12))
-        ax = fig.add_subplot()
-        left = [0.0] * len(labels)
-        for name, values, color in series:
-            vals = [_num(v) for v in values]
-            ax.barh(range(len(labels)), vals, left=left, color=color, label=name)
-            left = [a + b for a, b in zip(left, vals)]
-        ax.set_yticks(range(len(labels)), labels)
-        ax.invert_yaxis()
-        ax.set_xlabel(xlabel)
-        ax.set_title(title, loc="left", fontsize=10)
-        ax.grid(axis="x", color="#e5e8eb")
-        ax.set_axisbelow(True)
-        ax.legend(loc="lower right", frameon=False)
-        return _svg(fig, title)
+
+def stacked_bars(labels: list[str], series: list[tuple[str, list, str]], title: str, xlabel: str) -> str:
+    return _bars(labels, series, title, xlabel, stacked=True, height=min(1.2 + 0.32 * max(len(labels), 1), 12))
 
 
 def trend(periods: list[str], series: list[tuple[str, list, str]], title: str, ylabel: str) -> str:
