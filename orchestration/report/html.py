@@ -157,7 +157,7 @@ def _files(d: dict) -> str:
     used = _table([("Sumber", False), ("Periode", False), ("Berkas", False)],
                   [[_e(f["source"]), _e(f["period"]), f"<code>{_e(f['path'])}</code>"] for f in pub["files"]],
                   "Tidak ada berkas yang dipakai.")
-    rejected = _table([("Berkas", False), ("Status", False), ("Baris ditolak", True), ("Alasan", False)],
+    rejected = _table([("Berkas", False), ("Status", False), ("Baris ditolak", True), ("Alasan (pesan penerimaan berkas)", False)],
                       [[f"<code>{_e(f['path'])}</code>", _status(f["status"]), angka(f["rows"]), _e(f["reason"])]
                        for f in pub["rejected"]],
                       "Tidak ada berkas atau baris yang ditolak pada penerimaan terakhir.")
