@@ -3,6 +3,7 @@ Then a bad delivery: the gate holds publication back and the previous publicatio
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 import re
 
 import duckdb
@@ -118,10 +119,37 @@ def test_linkage_quality_against_the_answer_key(published):
     assert precision >= 0.95 and recall >= 0.90
 
 
+def test_the_refresh_writes_its_report_and_open_data_package_and_the_asset_links_them(published):
+    """#15 items 3 and 4 through a real Dagster run: the GX gates' expectations reach the publication, the
+    report (HTML; PDF where Chromium is installed) lands in published/laporan/, the asset's metadata links
+    it, and exports/public has its datapackage.json."""
+    import json
+    import shutil
+
+    import dagster as dg
+
+    base, outcome = published
+    pub = base / "warehouse" / "published"
+    with duckdb.connect(str(pub / "public.duckdb"), read_only=True) as con:
+        run_id = con.execute("select run_id from publication where kind = 'run'").fetchone()[0]
+        checks = con.execute("select count(*) from publication where kind = 'gate_check'").fetchone()[0]
+    assert checks > 20, checks  # every expectation of every GX suite, observed against tolerance
+    html = (pub / "laporan" / "index.html").read_text(encoding="utf-8")
+    assert f'content="{run_id}"' in html and "nilai teramati" in html.lower()
+    event = dg.DagsterInstance.get().get_latest_materialization_event(dg.AssetKey(["published", "publication"]))
+    metadata = event.asset_materialization.metadata
+    assert metadata["report"].value == str(pub / "laporan" / "index.html")
+    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+        assert (pub / "laporan" / "laporan.pdf").read_bytes()[:5] == b"%PDF-"
+        assert metadata["report_pdf"].value == str(pub / "laporan" / "laporan.pdf")
+    package = json.loads((base / "warehouse" / "exports" / "public" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["run_id"] == run_id and package["resources"]
+
+
 def test_a_failed_gate_holds_publication_back_and_keeps_the_previous_files(published):
     base, _ = published
     pub = base / "warehouse" / "published"
-    before = {p.name: digest(p) for p in pub.glob("*.duckdb")}
+    before = {p.name: digest(p) for p in [*pub.glob("*.duckdb"), *pub.glob("laporan/*")]}
     # PKH's newest delivery collapses to two rows: the row-count gate must stop the run
     bad = base / "raw" / "pkh" / "2099-01" / "pkh.csv"
     bad.parent.mkdir(parents=True)
@@ -132,5 +160,5 @@ def test_a_failed_gate_holds_publication_back_and_keeps_the_previous_files(publi
     assert any("stg_pkh" in c for c in outcome.failed_checks), outcome.failed_checks
     assert "linkage/record_person" not in outcome.materialized
     assert "published/publication" not in outcome.materialized
-    assert {p.name: digest(p) for p in pub.glob("*.duckdb")} == before
+    assert {p.name: digest(p) for p in [*pub.glob("*.duckdb"), *pub.glob("laporan/*")]} == before
     assert "1802214507890001" not in outcome.reason()
