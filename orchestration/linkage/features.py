@@ -26,7 +26,8 @@ Output columns (one row per record, ``unique_id`` = ``record_id``):
 - ``address_key`` (the address's comparable core, dbt macro ``address_key``) and ``address_rt``: the
   model's address comparison (namesakes of one village live at different addresses) and the tie rules.
   Optional in the input.
-- ``nik_contested``: the row's trusted NIK is also typed on a row whose name is not alike (the head's NIK
+- ``nik_contested``: the row's NIK is also typed on a row whose name is not alike (an Excel-zeroed NIK counts
+  as the NIK of its first 15 digits, as in the NIK comparison) (the head's NIK
   typed on every member's row, a NIK copied down a column, a typo landing on another person's NIK): one NIK
   on people of different names is evidence of nothing, so a pair whose NIKs differ and one of them is
   contested does not count the difference against it. Derived from the other rows holding the NIK, so part
@@ -133,16 +134,19 @@ SELECT
     dob, sex, kode_desa, kode_kecamatan, no_kk, representative, desil, address_key, address_rt, person_ref
 FROM r
 ),
--- rows whose trusted NIK is also on a row of another name (the pairwise name test runs only within the few
--- NIKs that carry more than one spelling)
+-- rows whose NIK is also on a row of another name (the pairwise name test runs only within the few NIKs that
+-- carry more than one spelling). "The same NIK" as the NIK comparison sees it: equal, or the first 15 digits
+-- equal where one of the two lost its 16th digit to Excel (suspect, or ending in 0)
 respelled AS (
-    SELECT * FROM f WHERE NOT nik_suspect AND nik IN (
-        SELECT nik FROM f WHERE NOT nik_suspect GROUP BY nik HAVING count(DISTINCT name_ns) > 1)
+    SELECT * FROM f WHERE nik15 IN (
+        SELECT nik15 FROM f WHERE nik15 IS NOT NULL GROUP BY nik15 HAVING count(DISTINCT name_ns) > 1)
 ),
 contested AS (
     SELECT DISTINCT a.unique_id
-    FROM respelled AS a JOIN respelled AS b ON a.nik = b.nik AND a.unique_id <> b.unique_id
-    WHERE NOT {names_alike("a.{}", "b.{}")}
+    FROM respelled AS a JOIN respelled AS b ON a.nik15 = b.nik15 AND a.unique_id <> b.unique_id
+    WHERE ((a.nik = b.nik AND NOT a.nik_suspect AND NOT b.nik_suspect)
+           OR a.nik_suspect OR b.nik_suspect OR right(a.nik, 1) = '0' OR right(b.nik, 1) = '0')
+      AND NOT {names_alike("a.{}", "b.{}")}
 )
 SELECT f.*,
     c.unique_id IS NOT NULL AS nik_contested,
@@ -150,6 +154,10 @@ SELECT f.*,
     -- cache's record key): the row's village, and its name as initial + last token ('Z. Saputra'), as
     -- consonants ('Rezki'/'Rizki', 'Fatemah'/'Fatimah'), as a lone first token ('Imam' for 'Imam Hermawan')
     CASE WHEN nik IS NULL OR nik_suspect THEN kode_desa END AS village_weak,
+    -- ... or their kecamatan when the row gives no village (PBI-JK lists name only the kecamatan): the same
+    -- name keys searched one level up
+    CASE WHEN (nik IS NULL OR nik_suspect) AND kode_desa IS NULL THEN kode_kecamatan END AS kecamatan_weak,
+    left(name_first, 1) AS name_initial,
     left(name_first, 1) || ' ' || name_last AS name_initial_last,
     NULLIF(regexp_replace(name_ns, '[aeiouy]', '', 'g'), '') AS name_skeleton,
     CASE WHEN name_last IS NULL THEN name_key END AS name_single,

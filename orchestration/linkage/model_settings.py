@@ -227,7 +227,10 @@ BLOCKING_RULES: list[str] = [
 # name was typed another way: their village (village_weak is NULL on rows with a trusted NIK, so the joins
 # start from those few rows; both orientations) and the name as initial + last token, as consonants, as a
 # lone first token, as its first two tokens (trailing tokens dropped) or as its first token and the last
-# one's initial (a typo in the last token). Training estimates the model on the pairs of BLOCKING_RULES only
+# one's initial (a typo in the last token). A row that gives no village (PBI-JK lists name the kecamatan
+# only) is searched by the same name keys in its kecamatan. A name typed past every key ('Bamban' / 'Bambang',
+# 'Inham' / 'Ilham') is searched at its own address: the same address and RT in the village and the same
+# initial. Training estimates the model on the pairs of BLOCKING_RULES only
 # (train._calibrate_on_blocked_pairs): these rules widen the search, they do not change the model.
 WEAK_ROW_RULES: list[str] = [
     rule.format(a=a, b=b)
@@ -238,6 +241,9 @@ WEAK_ROW_RULES: list[str] = [
         "{a}.village_weak = {b}.kode_desa AND {a}.name_single = {b}.name_first",
         "{a}.village_weak = {b}.kode_desa AND {a}.name_first2 = {b}.name_first2",
         "{a}.village_weak = {b}.kode_desa AND {a}.name_first_initial = {b}.name_first_initial",
+        "{a}.village_weak = {b}.kode_desa AND {a}.address_key = {b}.address_key"
+        " AND {a}.address_rt = {b}.address_rt AND {a}.name_initial = {b}.name_initial",
+        "{a}.kecamatan_weak = {b}.kode_kecamatan AND {a}.name_ns = {b}.name_ns AND {a}.name_last IS NOT NULL",
     )
 ]
 

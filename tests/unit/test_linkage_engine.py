@@ -242,3 +242,69 @@ def test_one_delivery_lists_a_person_once():
     out = dict(con.execute(f"SELECT unique_id, cluster_id FROM {_refine_oversized(con, 'clusters')}").fetchall())
     assert out["a"] == out["a2"] == out["c"]
     assert len({out["a"], out["b"], out["x"]}) == 3
+
+
+def test_the_committed_model_blocks_with_the_rules_of_model_settings():
+    """One place for the blocking rules: model_settings.py; the committed model JSON carries them (a rule added
+    there and not to the model would never run)."""
+    import json
+
+    from orchestration.linkage.model_settings import base_settings
+
+    committed = json.loads(MODEL_PATH.read_text())["blocking_rules_to_generate_predictions"]
+    assert [b["blocking_rule"] for b in committed] == [
+        b["blocking_rule"] for b in base_settings()["blocking_rules_to_generate_predictions"]]
+
+
+def test_a_row_giving_no_village_nor_nik_is_searched_in_its_kecamatan():
+    """PBI-JK lists name the kecamatan only: a row whose NIK arrived as '1.80E+15' and whose birth date is blank
+    still reaches its person's registry rows by name within the kecamatan (not a namesake's elsewhere)."""
+    rows = [
+        {**_row("d1", "dtks", "1802285202820001", "suyati rahman", "1982-02-12", "P", "p1",
+                desa="18.02.28.2008"), "hubungan": "kepala", "desil": 2},
+        {**_row("d2", "dtks", "1802195202800001", "suyati rahman", "1980-02-12", "P", "p2",
+                desa="18.02.19.2003", kk="1802191111110002"), "hubungan": "kepala", "desil": 3},
+        {**_row("j1", "pbi_jk", None, "suyati rahman", None, "P", "p1", kk=None, desa=None, kind="program"),
+         "kode_kecamatan": "18.02.28"},
+    ]
+    con = _con_with(rows)
+    link_records(con, "recs", MODEL_PATH, 0.9)
+    cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
+    assert cl["j1"] == cl["d1"]
+    assert cl["d2"] != cl["d1"]
+
+
+def test_a_name_typed_past_every_name_key_is_searched_at_its_address():
+    """'Bamban' on a kampung list shares no name key with the registry's 'Bambang' (no NIK, no birth date):
+    the same address and RT in the village, and the same initial, bring the pair to the model."""
+    rows = [
+        {**_row("r1", "dtks", "1802071506650001", "bambang", "1965-06-15", "L", "p1", desa="18.02.07.2008"),
+         "hubungan": "kepala", "desil": 1, "address_key": "DUSUN 6", "address_rt": 15},
+        {**_row("r2", "dtks", "1802071707700001", "bambang", "1970-07-17", "L", "p2", desa="18.02.07.2008",
+                kk="1802071111110009"), "hubungan": "kepala", "desil": 1, "address_key": "DUSUN 2",
+         "address_rt": 3},
+        {**_row("b1", "blt_dd", None, "bamban", None, None, "p1", kk=None, desa="18.02.07.2008", kind="program"),
+         "desil": None, "address_key": "DUSUN 6", "address_rt": 15},
+    ]
+    con = _con_with(rows)
+    link_records(con, "recs", MODEL_PATH, 0.9)
+    cl = dict(con.execute("SELECT record_id, cluster_id FROM linkage_clusters").fetchall())
+    assert cl["b1"] == cl["r1"]
+    assert cl["r2"] != cl["r1"]
+
+
+def test_an_excel_zeroed_nik_of_another_name_is_contested_like_an_equal_one():
+    """One NIK on people of different names is evidence of nothing, also when one of the two copies lost its 16th
+    digit to Excel (a neighbour's NIK typed as a number on a kampung list): the same NIK as the NIK comparison
+    sees it. The person's own zeroed copy (a name alike) contests nothing."""
+    rows = [
+        _row("x1", "dtks", "1802210505700003", "paijo", "1970-05-05", "L", "paijo"),
+        _row("b1", "blt_dd", "1802210505700000", "dian", None, None, "dian", kk=None, kind="program"),
+        _row("y1", "dtks", "1802214808720004", "siti aminah", "1972-08-08", "P", "siti"),
+        _row("y2", "pbi_jk", "1802214808720000", "siti aminah", "1972-08-08", "P", "siti", kk=None, desa=None,
+             kind="program"),
+    ]
+    con = _con_with(rows)
+    con.register("feats", feature_table(con, "recs"))
+    contested = dict(con.execute("SELECT unique_id, nik_contested FROM feats").fetchall())
+    assert contested == {"x1": True, "b1": True, "y1": False, "y2": False}
