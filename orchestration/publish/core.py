@@ -116,10 +116,15 @@ def _gate_rows(gates) -> list[dict]:
 
 
 def _rejected_rows(files) -> list[dict]:
-    """Files the ingest refused whole or lost rows of (already shown by privacy.show_path, reason masked)."""
-    return [{"path": str(f.get("path")), "source": f.get("source"), "period": f.get("period"),
-             "status": f.get("status") or "rejected", "detail": f.get("reason") or f.get("detail"),
-             "rows": f.get("rows_rejected")} for f in files or []]
+    """Files the ingest refused whole or lost rows of (already shown by privacy.show_path, reason masked).
+    A stray folder may be named like a formula (`=1+1/`): such texts get the inert prefix like every
+    spreadsheet cell (inert.py), so no public value ever starts with a formula trigger."""
+    from .inert import inert_text
+
+    return [{"path": inert_text(str(f.get("path"))), "source": inert_text(f.get("source")),
+             "period": inert_text(f.get("period")), "status": f.get("status") or "rejected",
+             "detail": inert_text(f.get("reason") or f.get("detail")), "rows": f.get("rows_rejected")}
+            for f in files or []]
 
 
 def _extract_rows(files) -> list[dict]:
