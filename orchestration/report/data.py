@@ -11,6 +11,8 @@ import duckdb
 
 KECAMATAN = "kecamatan"
 KABUPATEN = "kabupaten"
+ELIGIBILITY_COLUMNS = ("eligibility_rule", "households_eligible", "recipient_households_eligible",
+                       "coverage_eligible_pct", "exclusion_error_eligible_pct", "inclusion_error_eligible_pct")
 
 
 def _rows(con, sql: str, params=()) -> list[dict]:
@@ -78,6 +80,8 @@ def read_report_data(public_db: Path) -> dict:
         kab = _rows(con, "select * from ind_poverty_by_area where level = ?", [KABUPATEN])
         quality_cols = _columns(con, "ind_data_quality")
         extra = [c for c in ("files_received", "files_rejected", "rows_unread") if c in quality_cols]
+        # each program's own eligibility rule (contract `eligibility`), in publications that carry it
+        eligible = [c for c in ELIGIBILITY_COLUMNS if c in _columns(con, "ind_program_coverage")]
         data = {
             "publication": pub,
             "kabupaten": kab[0] if kab else {},
@@ -89,7 +93,8 @@ def read_report_data(public_db: Path) -> dict:
                                   "from ind_poverty_by_area where level = ? order by kode_wilayah", [KECAMATAN]),
             "coverage": _rows(con, "select program, recipient_households, recipient_households_desil_1, "
                                    "recipient_households_unregistered, households_desil_1, coverage_desil_1_pct, "
-                                   "exclusion_error_desil_1_pct, inclusion_error_desil_1_4_pct "
+                                   "exclusion_error_desil_1_pct, inclusion_error_desil_1_4_pct"
+                                   f"{''.join(', ' + c for c in eligible)} "
                                    "from ind_program_coverage where level = ? order by program", [KABUPATEN]),
             "gap": _rows(con, "select kode_wilayah, nama_wilayah, households_desil_1, households_desil_1_no_program, "
                               "households_sikkep_priority from ind_priority_gap where level = ? "

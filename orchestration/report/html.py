@@ -238,9 +238,19 @@ def _coverage(d: dict) -> str:
          ("Galat eksklusi desil 1", [r["exclusion_error_desil_1_pct"] for r in c], charts.ORANGE),
          ("Galat inklusi desil 1-4", [r["inclusion_error_desil_1_4_pct"] for r in c], charts.RED)],
         "Cakupan dan galat per program, tingkat kabupaten (%)", "persen") if c else ""
-    return (f'<div class="chart">{chart}</div>{table}<p class="note">Cakupan = keluarga desil 1 yang menerima / '
-            'keluarga desil 1. Galat eksklusi = 100 - cakupan. Galat inklusi = penerima di luar desil 1-4 atau '
-            'tidak terdaftar di registri / seluruh penerima.</p>')
+    own = ""
+    if c and "coverage_eligible_pct" in c[0]:
+        own = "<h3>Menurut kriteria kelayakan program itu sendiri</h3>" + _table(
+            [("Program", False), ("Kriteria", False), ("Keluarga layak", True), ("Penerima layak", True),
+             ("Cakupan", True), ("Galat eksklusi", True), ("Galat inklusi", True)],
+            [[program_label(r["program"]), _e(r["eligibility_rule"] or "-"), angka(r["households_eligible"]),
+              angka(r["recipient_households_eligible"]), persen(r["coverage_eligible_pct"]),
+              persen(r["exclusion_error_eligible_pct"]), persen(r["inclusion_error_eligible_pct"])] for r in c],
+            "")
+    return (f'<div class="chart">{chart}</div><h3>Sasaran desil 1 (kemiskinan ekstrem)</h3>{table}{own}'
+            '<p class="note">Cakupan = keluarga sasaran yang menerima / keluarga sasaran. Galat eksklusi = 100 - '
+            'cakupan. Galat inklusi = penerima yang tidak layak (desil 1-4, atau kriteria program itu) atau tidak '
+            'terdaftar di registri / seluruh penerima.</p>')
 
 
 def _gap(d: dict) -> str:

@@ -146,6 +146,15 @@ def test_the_report_shows_every_section_with_the_numbers_of_the_publication(publ
         assert [program.upper().replace("_", "-"), angka(r), angka(r1), angka(unreg), persen(cov), persen(exc),
                 persen(inc)] in rows("program"), program
 
+    # and against each program's own eligibility rule (#14), where the publication carries it
+    own = _q(public, "select program, eligibility_rule, households_eligible, recipient_households_eligible, "
+                     "coverage_eligible_pct, exclusion_error_eligible_pct, inclusion_error_eligible_pct "
+                     "from ind_program_coverage where level = 'kabupaten'")
+    assert own
+    for program, rule, eligible, r_eligible, cov, exc, inc in own:
+        assert [program.upper().replace("_", "-"), rule or "-", angka(eligible), angka(r_eligible), persen(cov),
+                persen(exc), persen(inc)] in rows("program"), program
+
     gap = _q(public, "select kode_wilayah, nama_wilayah, households_desil_1, households_desil_1_no_program, "
                      "households_sikkep_priority from ind_priority_gap where level = 'kecamatan'")
     assert gap
