@@ -43,7 +43,12 @@ class _InterruptWatch(threading.Thread):
         if not self.pools or not storage.supports_global_concurrency_limits:
             return False
         infos = storage.get_concurrency_infos(sorted(self.pools)).values()
-        return any(p.run_id == self.run_id and p.assigned_timestamp is None for i in infos for p in i.pending_steps)
+        claimed = {(s.run_id, s.step_key) for i in infos for s in i.claimed_slots}
+        if any(run_id == self.run_id for run_id, _ in claimed):
+            return False  # a step of this run holds the pool: it runs, and raises the interrupt itself
+        # queued, or assigned the slot but not holding it (Dagster can assign one slot to two steps)
+        return any(p.run_id == self.run_id and (p.run_id, p.step_key) not in claimed
+                   for i in infos for p in i.pending_steps)
 
     def run(self) -> None:
         from dagster._utils.interrupts import check_captured_interrupt
@@ -74,14 +79,29 @@ class _InterruptWatch(threading.Thread):
                 _say(f"(interrupt watch: {type(exc).__name__}: {exc})")
 
     def _cancel_and_exit(self) -> None:
-        run = self.instance.get_run_by_id(self.run_id)
-        if run is not None and not run.is_finished:
-            self.instance.report_run_canceled(
-                run, "Interrupted (SIGINT/SIGTERM) while waiting for the warehouse_writer pool: nothing was "
-                     "written, the previous publication is untouched.")
-        if self.instance.event_log_storage.supports_global_concurrency_limits:
-            self.instance.event_log_storage.free_concurrency_slots_for_run(self.run_id)
-        _say(f"Interrupted while waiting for the writer pool: run {self.run_id} canceled, nothing was written.")
+        # Dagster's executor goes on asking for the slot in the main thread meanwhile: a step it queued
+        # again after this run's steps were released stayed queued (and could even be assigned the slot)
+        # for a run that had ended, until a crash recovery freed it. The SQLite storage serialises this
+        # process's calls with one lock: held from here to the exit, the main thread makes no further
+        # call, and the run is canceled and released through a second instance of the same storage.
+        lock = getattr(self.instance.event_log_storage, "_db_lock", None)
+        if lock is not None:
+            lock.acquire()
+        try:
+            instance = dg.DagsterInstance.from_ref(self.instance.get_ref()) if lock is not None else self.instance
+            run = instance.get_run_by_id(self.run_id)
+            if run is not None and not run.is_finished:
+                instance.report_run_canceled(
+                    run, "Interrupted (SIGINT/SIGTERM) while waiting for the warehouse_writer pool: nothing was "
+                         "written, the previous publication is untouched.")
+            if instance.event_log_storage.supports_global_concurrency_limits:
+                # this run's own slots and queued steps only: another run's claim is never touched
+                instance.event_log_storage.free_concurrency_slots_for_run(self.run_id)
+            _say(f"Interrupted while waiting for the writer pool: run {self.run_id} canceled, nothing was "
+                 "written.")
+        except Exception as exc:  # noqa: BLE001 - the lock is held: end anyway, crash recovery frees the run
+            _say(f"Interrupted while waiting for the writer pool; the run {self.run_id} could not be marked "
+                 f"canceled ({type(exc).__name__}: {exc}): the next run's crash recovery frees it.")
         sys.stdout.flush()
         os._exit(130)
 
