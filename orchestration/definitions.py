@@ -4,13 +4,15 @@ from pathlib import Path
 
 import dagster as dg
 
-from . import sqlite_storage
+from . import slot_claim, sqlite_storage
 from .resources import WarehouseResource
 from .settings import PROJECT_ROOT
 
 # every process that loads the code location (sikkep refresh, a run worker, the code server) stores
 # Dagster events without a WAL checkpoint per event (sqlite_storage.py)
 sqlite_storage.install()
+# ... and claims a writer-pool slot only while it is free, also against another process (slot_claim.py)
+slot_claim.install()
 
 
 @dg.definitions

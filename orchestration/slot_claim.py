@@ -12,7 +12,7 @@ more (tests/unit/test_slot_claim.py drives exactly this interleaving).
 `install()` makes the update conditional on the row still being free, in the same statement (SQLite
 evaluates it under its write lock, PostgreSQL under the row lock): a claim that lost the race gets
 BLOCKED and its step keeps waiting, as every blocked step does. Installed where SIKKEP's code is
-loaded (crash_recovery.py, imported by the definitions, `sikkep refresh` and the run workers).
+loaded: definitions.py (the code server, run workers, `sikkep refresh`) and crash_recovery.py.
 """
 from __future__ import annotations
 

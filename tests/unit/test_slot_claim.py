@@ -9,6 +9,8 @@ then the refresh's update runs."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import dagster as dg
 import pytest
@@ -85,3 +87,15 @@ def test_a_stopped_refresh_never_frees_the_live_runs_slot(two_processes):
     assert [p.run_id for p in info.pending_steps] == [HOLDER]
     # a third run asking now waits
     assert not rs.claim_concurrency_slot(POOL, "33333333-3333-4333-8333-333333333333", "raw__kur").is_claimed
+
+
+def test_every_process_that_loads_the_code_location_claims_this_way():
+    """A run worker, the code server and `sikkep refresh` load orchestration.definitions (the holder of
+    the integration test imports crash_recovery): the claim is replaced there, not only in this test."""
+    check = ("import importlib, sys; importlib.import_module(sys.argv[1]); "
+             "from dagster._core.storage.event_log.sql_event_log import SqlEventLogStorage as S; "
+             "from orchestration import slot_claim; "
+             "sys.exit(0 if S._claim_concurrency_slot is slot_claim._claim_concurrency_slot else 3)")
+    for module in ("orchestration.definitions", "orchestration.crash_recovery"):
+        done = subprocess.run([sys.executable, "-c", check, module], cwd=PROJECT_ROOT, timeout=300)
+        assert done.returncode == 0, module
