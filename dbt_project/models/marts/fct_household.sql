@@ -17,6 +17,7 @@
 --   desil            the poorest desil of the registries of the lowest desil_precedence that rank the
 --                    household; NULL = unknown (not eligible)
 --   in_<source>      the household has a home row of that registry
+--   desil_source     the registry (source) the desil comes from; NULL when the desil is unknown
 --   program flags    one boolean per program (dim_program, from the program contracts; the published
 --                    contract fixes pkh, bpnt, pbi_jk, blt_dd, rtlh, baznas, kur): a CURRENT recipient row
 --                    of that program (PBI NONAKTIF is not) counts for the household
@@ -157,6 +158,21 @@ registry_summary as (
 
 ),
 
+desil_source_ranked as (
+
+    -- the registry the desil comes from: the poorest row of the deciding precedence, registries in order
+    select
+        household_id,
+        source,
+        row_number() over (
+            partition by household_id
+            order by scaled_desil, {{ sikkep.registry_rank('source') }}, record_id
+        ) as rn
+    from ranked_registry_rows
+    where scaled_desil is not null and desil_precedence = best_precedence
+
+),
+
 program_rows as (
 
     -- current recipient rows, counted for the household each row is attributed to
@@ -254,9 +270,11 @@ final as (
         {%- endfor %}
         coalesce(prog.social_programs_count, 0) = 0 as sikkep_priority,
         {%- endif %}
-        h.family_known
+        h.family_known,
+        ds.source as desil_source
     from households as h
     left join registry_summary as reg on reg.household_id = h.household_id
+    left join desil_source_ranked as ds on ds.household_id = h.household_id and ds.rn = 1
     left join program_summary as prog on prog.household_id = h.household_id
     left join area_ranked as area on area.household_id = h.household_id and area.rn = 1
     left join kk_ranked as kk on kk.household_id = h.household_id and kk.rn = 1
