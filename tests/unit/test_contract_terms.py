@@ -12,6 +12,9 @@ def test_registries_reach_dbt_from_their_contracts():
     assert regs["dtks"] == {"label": "DTKS", "order": 1, "desil_precedence": 2,
                             "desil_scale": {"min": 1, "max": 4}, "priority": 2}
     assert regs["p3ke"]["priority"] == 1 and regs["p3ke"]["desil_scale"] == {"min": 1, "max": 4}
+    # DTSEN (Inpres 4/2025) ranks every family and takes precedence; it is not in the priority group
+    assert regs["dtsen"] == {"label": "DTSEN", "order": 0, "desil_precedence": 1,
+                             "desil_scale": {"min": 1, "max": 10}, "priority": None}
     assert all("registry" not in s for s in dbt_vars()["person_sources"] if s["kind"] != "registry")
 
 

@@ -28,7 +28,8 @@ def test_person_sources_var_matches_the_dbt_default():
     """The default in macros/sikkep/sources.sql mirrors the contracts; the Python side passes the same."""
     text = (ROOT / "dbt_project" / "macros" / "sikkep" / "sources.sql").read_text()
     got = dbt_vars()["person_sources"]
-    assert {s["source"] for s in got} == {"dtks", "p3ke", "pkh", "bpnt", "pbi_jk", "blt_dd", "rtlh", "baznas", "kur"}
+    assert {s["source"] for s in got} == {"dtks", "p3ke", "dtsen", "pkh", "bpnt", "pbi_jk", "blt_dd", "rtlh", "baznas",
+                                          "kur"}
     import ast
     import re
 
