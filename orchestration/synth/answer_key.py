@@ -14,7 +14,7 @@ from .programs import PROGRAMS
 ROWS_SCHEMA = pa.schema([
     ("source", pa.string()), ("period", pa.string()), ("source_file", pa.string()), ("source_sheet", pa.string()),
     ("source_row", pa.int64()), ("person_key", pa.int64()), ("household_key", pa.int64()),
-    ("defects", pa.string()), ("expect_quarantine", pa.bool_()),
+    ("defects", pa.string()), ("expect_quarantine", pa.bool_()), ("recipient", pa.bool_()),
 ])
 
 README = """# Answer key of a synthetic SIKKEP extract set
@@ -37,6 +37,7 @@ from the seed, listed under `factors`). All keys are integers of the generator;
 | household_key | the true family of that person at that period (NULL for persons found in no population) |
 | defects | comma-separated tags, see below ('' = clean) |
 | expect_quarantine | the row must land in quarantine: no usable identity (see `unusable`), or a place that cannot be resolved on a row of a person found in no other usable row |
+| recipient | FALSE for a row that lists a person who does not receive (PBI-JK STATUS_PESERTA NONAKTIF); TRUE otherwise |
 
 Rows of a re-delivered identical file are keyed too (tag `duplicate_file`); a pipeline loads that
 file once. Exact duplicate rows (tag `duplicate_row` on the second copy) are linked like any row.

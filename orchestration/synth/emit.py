@@ -69,12 +69,15 @@ def _layout(rng: np.random.Generator, tb: Table, rows: np.ndarray, k: int) -> tu
 
 def _key(tb: Table, period: str, rel: str, sheet: str | None, rows: np.ndarray, first_row: int) -> pd.DataFrame:
     n = len(rows)
+    status = tb.cols.get("STATUS_PESERTA")  # PBI-JK: a NONAKTIF member is listed, not a recipient
+    recipient = (np.ones(n, dtype=bool) if status is None
+                 else np.array([str(s).strip().upper() != "NONAKTIF" for s in status[rows]], dtype=bool))
     return pd.DataFrame({
         "source": tb.source, "period": period, "source_file": rel,
         "source_sheet": pd.Series([sheet] * n, dtype=object),
         "source_row": np.arange(first_row, first_row + n, dtype=np.int64),
         "person_key": tb.pkey[rows], "household_key": tb.hkey[rows],
-        "defects": tb.defects[rows], "expect_quarantine": tb.quar[rows],
+        "defects": tb.defects[rows], "expect_quarantine": tb.quar[rows], "recipient": recipient,
     })
 
 

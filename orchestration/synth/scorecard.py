@@ -62,7 +62,7 @@ def _benefit(program: str, period: str | None) -> dict | None:
 
 def _truth_budget(con: duckdb.DuckDBPyConnection, t: dict) -> None:
     """Truth of ind_program_budget at kabupaten level: every true recipient family x the benefit (per
-    person: the distinct persons the list names in the family); the priority gap = desil-1 families with
+    person: the distinct recipients the list names in the family, PBI-JK NONAKTIF not); the priority gap = desil-1 families with
     no social assistance (their members for a per-person benefit)."""
     no_program = " AND ".join(f"NOT {p}" for p in SOCIAL_ASSISTANCE)
     gap_h, gap_m = con.execute(f"""SELECT count(*), coalesce(sum(members), 0) FROM truth_hh
@@ -78,9 +78,10 @@ def _truth_budget(con: duckdb.DuckDBPyConnection, t: dict) -> None:
         unit = b["rupiah"] * _ANNUAL[b["per"]]
         amount = (f"{unit} * coalesce(n.persons, 1)" if b["per"] == "orang_bulan" else str(unit))
         eligible = f"desil <= {dm}" if dm is not None else "FALSE"
+        recipient = "coalesce(recipient, TRUE)" if "recipient" in _columns(con, "key_rows") else "TRUE"
         total, d1, d14, el, unreg = con.execute(f"""
             WITH n AS (SELECT household_key, count(DISTINCT person_key) AS persons FROM key_rows
-                       WHERE source = '{p}' AND period = '{period}' GROUP BY household_key)
+                       WHERE source = '{p}' AND period = '{period}' AND {recipient} GROUP BY household_key)
             SELECT coalesce(sum({amount}), 0), coalesce(sum({amount}) FILTER (WHERE desil = 1), 0),
                    coalesce(sum({amount}) FILTER (WHERE desil <= 4), 0),
                    coalesce(sum({amount}) FILTER (WHERE {eligible}), 0),
