@@ -389,7 +389,10 @@ def test_refresh_blocked_inside_its_run_stops_on_sigterm(tmp_path):
         def refresh_waits():
             with instance_of(env) as inst:
                 info = inst.event_log_storage.get_concurrency_info(POOL)
-                return any(p.run_id == refresh_run and p.assigned_timestamp is None for p in info.pending_steps)
+                # queued, or assigned the slot without holding it (Dagster can assign one slot to two
+                # steps: orchestration/slot_claim.py), while the holder holds it
+                return ([s.run_id for s in info.claimed_slots] == [holder_run]
+                        and any(p.run_id == refresh_run for p in info.pending_steps))
 
         wait_for(refresh_waits, 300, "the refresh to wait for the pool inside its run")
         time.sleep(1.5)
