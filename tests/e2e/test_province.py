@@ -31,7 +31,13 @@ PERCENTAGES = {
                                         "households_desil_1"),
         "inclusion_error_desil_1_4_pct": (lambda r: r["recipient_households"] - r["recipient_households_desil_1_4"],
                                           "recipient_households"),
+        "coverage_eligible_pct": (lambda r: r["recipient_households_eligible"], "households_eligible"),
+        "exclusion_error_eligible_pct": (lambda r: r["households_eligible"] - r["recipient_households_eligible"],
+                                         "households_eligible"),
+        "inclusion_error_eligible_pct": (lambda r: r["recipient_households"] - r["recipient_households_eligible"],
+                                         "recipient_households"),
     },
+    "ind_program_budget": {"share_desil_1_pct": (lambda r: r["rupiah_desil_1"], "rupiah_total")},
     # rows_linked is NULL for an aggregate source (no person rows): so is linked_pct
     "ind_data_quality": {"linked_pct": (lambda r: r["rows_linked"], "rows_received")},
 }
@@ -108,7 +114,10 @@ def test_province_figures_are_the_sums_and_recomputed_percentages_of_the_kabupat
             assert p["kode_wilayah"] == "18" and p.get("nama_wilayah", "Lampung") == "Lampung"
             assert {c: p[c] for c in counts} == e, (table, key)
             for column, (numerator, denominator) in pct.items():
-                den, num = p[denominator], numerator(p)
+                try:
+                    den, num = p[denominator], numerator(p)
+                except TypeError:  # a NULL count (no eligibility rule, no benefit value): a NULL percentage
+                    den, num = p[denominator], None
                 want = None if not den or num is None else 100.0 * num / den
                 if want is None:
                     assert p[column] is None, (table, column, key)
