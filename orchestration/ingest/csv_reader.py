@@ -9,7 +9,15 @@ from pathlib import Path
 from .errors import ExtractError
 
 DELIMITERS = [",", ";", "|", "\t"]
-csv.field_size_limit(10_000_000)
+# A cell longer than this is no field of an agency's list (a file glued into one quoted cell): the file is
+# refused. The csv module's limit is one global of the process that any library may set (Frictionless sets
+# its own on import), so it is set again before every read.
+FIELD_LIMIT = 10_000_000
+
+
+def _reader(text: str, delimiter: str, strict: bool):
+    csv.field_size_limit(FIELD_LIMIT)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
 
 
 @dataclass
@@ -41,7 +49,7 @@ def decode(data: bytes, name: str) -> Decoded:
 
 def _records(text: str, delimiter: str, name: str, limit: int | None = None, strict: bool = True):
     """Yields (row_number, fields) where row_number counts records from 1, as a spreadsheet does."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    reader = _reader(text, delimiter, strict)
     n = 0
     try:
         for fields in reader:
@@ -75,7 +83,7 @@ def read_csv_rows(path: Path, name: str, score) -> tuple[list[tuple[int, list[st
     delim = sniff_delimiter(text, name, score)
     try:
         # the records numbered in C (a Python generator per record cost a fifth of a big file's parse)
-        rows = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True), 1))
+        rows = list(enumerate(_reader(text, delim, strict=True), 1))
     except csv.Error:
         rows = list(_records(text, delim, name))  # raises the ExtractError naming the record
     return rows, decoded.encoding, delim

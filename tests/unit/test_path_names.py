@@ -190,3 +190,20 @@ def test_a_failed_gate_names_the_files_it_blames_masked(tmp_path):
     assert f"in files {shown} (3 rows)" in summary, summary
     assert "PKH_1802_2024-09" not in summary and "old.xlsx" not in summary
     assert not leaks(summary) and not leaks(json.dumps(result.failures, default=str))
+
+
+def test_a_library_raising_the_csv_field_limit_does_not_change_what_is_refused(tmp_path):
+    """The csv module's field limit is one global of the process (Frictionless raises it on import): the ingest
+    sets its own before every read, so a file glued into one huge cell is still refused whatever ran before."""
+    import csv
+
+    before = csv.field_size_limit(2**31 - 1)
+    raw = tmp_path / "raw"
+    big = "x" * 10_500_000
+    write(raw, "kur/2024-09/KUR.csv", f"NIK_DEBITUR,NAMA_DEBITUR\n1802214507890002,Budi\n1802214507890003,\"{big}\"\n")
+    try:
+        con = load_all(raw, tmp_path / "b.duckdb")
+    finally:
+        csv.field_size_limit(before)
+    status, = con.execute("select status from raw.file_manifest where source_file = 'kur/2024-09/KUR.csv'").fetchone()
+    assert status == "error"
