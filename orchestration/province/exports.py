@@ -8,8 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..publish.exports import _cleanup, _commit, _sql_str, _tmp
-from ..publish.inert import inert_select
+from ..publish.exports import _cleanup, _commit, _tmp, write_table_files
 from ..publish.metadata import public_table_metadata
 from .rollup import PROVINSI
 
@@ -25,13 +24,8 @@ def write_province_exports(public_db: Path, out_dir: Path, summary: dict) -> dic
         for table, comment in tables.items():
             if table == "publication":
                 continue
-            parquet, csv, meta_json = (out_dir / f"{table}.{ext}" for ext in ("parquet", "csv", "json"))
-            tmp = _tmp(parquet)
-            con.execute(f'copy "{table}" to {_sql_str(tmp)} (format parquet)')
-            written[f"{table}.parquet"] = _commit(tmp, parquet)
-            tmp = _tmp(csv)
-            con.execute(f"copy ({inert_select(con, table)}) to {_sql_str(tmp)} (format csv, header true)")
-            written[f"{table}.csv"] = _commit(tmp, csv)
+            meta_json = out_dir / f"{table}.json"
+            write_table_files(con, table, out_dir, written)
             base = metadata.get(table.removesuffix("_history"), {})
             doc = {
                 "table": table,

@@ -86,14 +86,8 @@ def write_public_exports(public_db: Path, out_dir: Path, info: dict) -> dict[str
         package_tables: list[dict] = []  # datapackage.json (datapackage.py), one entry per table
         for table in (*PUBLIC_TABLES, *(history_name(t) for t in PUBLIC_TABLES)):
             meta = metadata[table]
-            parquet, csv, meta_json = (out_dir / f"{table}.{ext}" for ext in ("parquet", "csv", "json"))
-            tmp = _tmp(parquet)
-            con.execute(f'copy "{table}" to {_sql_str(tmp)} (format parquet)')
-            written[f"{table}.parquet"] = _commit(tmp, parquet)
-            tmp = _tmp(csv)
-            # text cells that a spreadsheet would run as a formula get a ' prefix (inert.py)
-            con.execute(f"copy ({inert_select(con, table)}) to {_sql_str(tmp)} (format csv, header true)")
-            written[f"{table}.csv"] = _commit(tmp, csv)
+            meta_json = out_dir / f"{table}.json"
+            write_table_files(con, table, out_dir, written)
             columns = [{"name": n, "type": t, "description": meta["columns"].get(n, "")} for n, t in con.execute(
                 "select column_name, data_type from information_schema.columns where table_name = ? "
                 "order by ordinal_position", [table]).fetchall()]
@@ -223,3 +217,15 @@ def write_exports(public_db: Path, restricted_db: Path, exports_dir: Path, info:
     files.update({f"public/{k}": v for k, v in write_public_exports(public_db, public_dir, info).items()})
     files.update({f"restricted/{k}": v for k, v in write_priority_workbooks(restricted_db, restricted_dir, info).items()})
     return {"public": public_dir, "restricted": restricted_dir, "files": files}
+
+
+def write_table_files(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, written: dict) -> None:
+    """<table>.parquet and <table>.csv, each written beside and moved in whole (kabupaten and province)."""
+    parquet, csv = out_dir / f"{table}.parquet", out_dir / f"{table}.csv"
+    tmp = _tmp(parquet)
+    con.execute(f'copy "{table}" to {_sql_str(tmp)} (format parquet)')
+    written[f"{table}.parquet"] = _commit(tmp, parquet)
+    tmp = _tmp(csv)
+    # text cells that a spreadsheet would run as a formula get a ' prefix (inert.py)
+    con.execute(f"copy ({inert_select(con, table)}) to {_sql_str(tmp)} (format csv, header true)")
+    written[f"{table}.csv"] = _commit(tmp, csv)
